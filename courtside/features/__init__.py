@@ -1,0 +1,1 @@
+"""Feature definitions and computations shared by the stream handlers and the batch backfill."""
