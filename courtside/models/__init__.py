@@ -1,0 +1,1 @@
+"""Models: training-time estimators and the compact serving formats the prediction path loads."""
