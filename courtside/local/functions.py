@@ -1,0 +1,46 @@
+"""Which function handles which stream and which API route: the local mirror of the CDK wiring."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from courtside.config import ResourceNames
+from courtside.local.api import Route
+
+
+def lazy_handler(module: str, attr: str = "handler") -> Callable[[], Callable[[dict[str, Any], Any], Any]]:
+    """Import the handler module on first use, as a Lambda container does on its first invoke."""
+
+    @cache
+    def load() -> Callable[[dict[str, Any], Any], Any]:
+        return getattr(importlib.import_module(module), attr)
+
+    return load
+
+
+def stream_functions(names: ResourceNames) -> list[tuple[str, str, str]]:
+    """(stream name, function name, handler module) for every Kinesis event source mapping."""
+    return [
+        (names.stream, f"{names.prefix}-validate", "functions.validate.handler"),
+        (names.validated_stream, f"{names.prefix}-features", "functions.features.handler"),
+    ]
+
+
+def api_routes(names: ResourceNames) -> list[Route]:
+    predict = lazy_handler("functions.predict.handler")
+    fn = f"{names.prefix}-predict"
+    routes = [
+        Route("/health", fn, predict),
+        Route("/v1/predictions/pregame", fn, predict),
+        Route("/v1/games/{game_id}/live", fn, predict),
+    ]
+    if importlib.util.find_spec("functions.privacy.handler") is not None:
+        routes.append(Route("/v1/users/{user_id}/consent", f"{names.prefix}-privacy",
+                            lazy_handler("functions.privacy.handler")))
+        routes.append(Route("/v1/users/{user_id}", f"{names.prefix}-privacy",
+                            lazy_handler("functions.privacy.handler")))
+    return routes
