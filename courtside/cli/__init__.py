@@ -7,8 +7,16 @@ commands next to its code, and importing the CLI stays cheap because heavy impor
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
+
+from courtside.config import REPO_ROOT
+
+# The CLI runs the repository's handlers (functions/) and jobs (glue/) as the cloud runs them from their asset
+# roots, so the repository root must be importable even when `courtside` is called from another directory.
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
 
 app = typer.Typer(
     name="courtside",
