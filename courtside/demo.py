@@ -71,6 +71,9 @@ def replay_season(
     predictions: list[dict[str, Any]] = []
     latencies_ms: list[float] = []
     events_in = 0
+    leaks: list[str] = []  # a forecast that saw a result of its own date or later
+    stale: list[str] = []  # a forecast that missed a result of an earlier date
+    previous_date = ""
     dates = list(season_games.groupby("date", sort=True))
     for i, (date, day) in enumerate(tqdm(dates, desc="replaying 2018-19", unit="date", disable=not progress)):
         for game in day.itertuples(index=False):
@@ -83,6 +86,11 @@ def replay_season(
             if status != 200:
                 raise RuntimeError(f"prediction for {game.game_key} failed: {status} {body}")
             predictions.append({"game_key": game.game_key, **body})
+            as_of_date = str(body.get("features_as_of") or "")[:10]
+            if as_of_date >= date:
+                leaks.append(game.game_key)
+            if previous_date and as_of_date < previous_date:
+                stale.append(game.game_key)
         events = [game_final_event(row) for row in day.to_dict("records")]
         events_in += put_events(events, names.stream).succeeded
         if i == len(dates) // 2 and broken:  # bad input mid-season: quarantined, never blocks the shard
@@ -93,7 +101,14 @@ def replay_season(
             events_in += len(broken)
         if not stack.wait_drained(timeout=30):
             raise TimeoutError(f"stream pollers did not drain after {date}")
-    return {"predictions": predictions, "latencies_ms": latencies_ms, "events_in": events_in}
+        previous_date = date
+    return {
+        "predictions": predictions,
+        "latencies_ms": latencies_ms,
+        "events_in": events_in,
+        "leaks": leaks,
+        "stale": stale,
+    }
 
 
 def run_demo(
@@ -156,6 +171,8 @@ def run_demo(
         "games_predicted": len(preds),
         "brier_model": round(brier(preds["home_win_probability"].tolist(), y), 5),
         "brier_fte_elo": round(brier(preds["fte_elo_prob_home"].tolist(), y), 5),
+        "predictions_using_own_date_or_later": len(replay["leaks"]),
+        "predictions_missing_earlier_results": len(replay["stale"]),
         "api_p50_ms": round(statistics.median(replay["latencies_ms"]), 2),
         "api_p99_ms": round(percentile(replay["latencies_ms"], 99), 2),
         "sql_file": SQL_EXAMPLE,
@@ -180,6 +197,8 @@ def print_summary(summary: dict[str, Any]) -> None:
         f"  games predicted                  : {summary['games_predicted']}",
         f"  Brier, Courtside model           : {summary['brier_model']:.4f}",
         f"  Brier, FiveThirtyEight Elo       : {summary['brier_fte_elo']:.4f}  (same games)",
+        f"  forecasts that saw their own date or later / missed an earlier result : "
+        f"{summary['predictions_using_own_date_or_later']} / {summary['predictions_missing_earlier_results']}",
         f"  API latency p50 / p99            : {summary['api_p50_ms']} ms / {summary['api_p99_ms']} ms",
         f"  analyst SQL ({summary['sql_file']}) : {summary['sql_rows']} rows",
         f"  wall time                        : {summary['seconds']} s",
