@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date as Date
 
+from courtside.features.arenas import travel_miles
 from courtside.ratings import elo
 
 RECENT_GAMES_KEPT = 4
 MAX_REST_DAYS = 7  # rest beyond a week adds nothing and season openers would otherwise dominate the scale
+FORM_GAMES = 10  # rolling-form window (last N results, across season boundaries)
 
 FEATURE_NAMES: tuple[str, ...] = (
     "elo_diff",
@@ -26,6 +28,24 @@ FEATURE_NAMES: tuple[str, ...] = (
     "neutral",
 )
 
+# Extra features for experiments and analysts. Not in the default model: MODELLING_NOTES measured that form adds
+# almost nothing over a good Elo, and every feature in FEATURE_NAMES is a feature serving must provide.
+EXTRA_FEATURE_NAMES: tuple[str, ...] = (
+    "home_form_net_rating",
+    "away_form_net_rating",
+    "home_form_win_rate",
+    "away_form_win_rate",
+    "home_season_games",
+    "away_season_games",
+    "home_season_win_pct",
+    "away_season_win_pct",
+    "home_season_net_rating",
+    "away_season_net_rating",
+    "home_travel_miles",
+    "away_travel_miles",
+)
+EXTENDED_FEATURE_NAMES: tuple[str, ...] = FEATURE_NAMES + EXTRA_FEATURE_NAMES
+
 
 @dataclass(frozen=True, slots=True)
 class TeamState:
@@ -33,6 +53,13 @@ class TeamState:
 
     rating: elo.TeamRating
     recent_dates: tuple[str, ...] = ()  # ISO dates of the latest games, oldest first
+    recent_margins: tuple[int, ...] = ()  # own minus opponent points of the last FORM_GAMES games, oldest first
+    season_games: int = 0  # season-to-date counters, reset when the state is carried into a new season
+    season_wins: int = 0
+    season_points_for: int = 0
+    season_points_against: int = 0
+    last_venue: str = ""  # team code (of the time) whose arena hosted the latest game; "" = neutral or unknown
+    last_game: str = ""  # id of the latest game applied: makes a replayed duplicate result detectable
 
     @property
     def team(self) -> str:
@@ -70,8 +97,74 @@ def pregame_features(
     }
 
 
+def form_features(state: TeamState) -> tuple[float, float]:
+    """(mean margin, win rate) over the last FORM_GAMES results; (0, 0.5) before a team's first game."""
+    m = state.recent_margins
+    if not m:
+        return 0.0, 0.5
+    return sum(m) / len(m), sum(1.0 for x in m if x > 0) / len(m)
+
+
+def season_features(state: TeamState) -> tuple[float, float, float]:
+    """(games played, win pct, net points per game) season to date; win pct 0.5 before the first game."""
+    g = state.season_games
+    if g == 0:
+        return 0.0, 0.5, 0.0
+    return float(g), state.season_wins / g, (state.season_points_for - state.season_points_against) / g
+
+
+def extra_features(home: TeamState, away: TeamState, venue: str, neutral: bool) -> dict[str, float]:
+    """The EXTRA_FEATURE_NAMES values. `venue` is the home team's code of the time (its arena hosts the game)."""
+    out: dict[str, float] = {}
+    where = "" if neutral else venue
+    for side, st in (("home", home), ("away", away)):
+        net, win = form_features(st)
+        games, pct, season_net = season_features(st)
+        out[f"{side}_form_net_rating"] = net
+        out[f"{side}_form_win_rate"] = win
+        out[f"{side}_season_games"] = games
+        out[f"{side}_season_win_pct"] = pct
+        out[f"{side}_season_net_rating"] = season_net
+        out[f"{side}_travel_miles"] = travel_miles(st.last_venue, where)
+    return {name: out[name] for name in EXTRA_FEATURE_NAMES}
+
+
+def extended_features(
+    home: TeamState, away: TeamState, league: elo.LeagueRating, game_date: str, neutral: bool, venue: str
+) -> dict[str, float]:
+    """EXTENDED_FEATURE_NAMES: the default features plus form, season-to-date and travel."""
+    return {**pregame_features(home, away, league, game_date, neutral), **extra_features(home, away, venue, neutral)}
+
+
 def carry_into_season(state: TeamState, season: int, cfg: elo.EloConfig) -> TeamState:
-    return replace(state, rating=elo.for_season(state.rating, season, cfg))
+    """The state as it enters `season`: rating regressed once, season-to-date counters reset."""
+    if season > state.rating.season:
+        return replace(
+            state,
+            rating=elo.for_season(state.rating, season, cfg),
+            season_games=0,
+            season_wins=0,
+            season_points_for=0,
+            season_points_against=0,
+        )
+    return state
+
+
+def _after_game(
+    state: TeamState, rating: elo.TeamRating, game_date: str, scored: int, allowed: int, venue: str, game_id: str
+) -> TeamState:
+    margin = scored - allowed
+    return TeamState(
+        rating=rating,
+        recent_dates=(*state.recent_dates, game_date)[-RECENT_GAMES_KEPT:],
+        recent_margins=(*state.recent_margins, margin)[-FORM_GAMES:],
+        season_games=state.season_games + 1,
+        season_wins=state.season_wins + (margin > 0),
+        season_points_for=state.season_points_for + scored,
+        season_points_against=state.season_points_against + allowed,
+        last_venue=venue,
+        last_game=game_id,
+    )
 
 
 def apply_final(
@@ -82,11 +175,18 @@ def apply_final(
     game_date: str,
     as_of: str,
     cfg: elo.EloConfig,
+    venue: str = "",
+    game_id: str = "",
 ) -> tuple[TeamState, TeamState, elo.LeagueRating]:
-    """New states after a final score (inputs already carried into the game's season)."""
+    """New states after a final score (inputs already carried into the game's season).
+
+    `venue` is the home team's code of the time ("" for a neutral site), `game_id` the game's id (for dedup).
+    """
     new_home, new_away, new_league = elo.update(home.rating, away.rating, league, outcome, as_of, cfg)
+    where = "" if outcome.neutral else venue
+    h, a = outcome.home_score, outcome.away_score
     return (
-        TeamState(new_home, (*home.recent_dates, game_date)[-RECENT_GAMES_KEPT:]),
-        TeamState(new_away, (*away.recent_dates, game_date)[-RECENT_GAMES_KEPT:]),
+        _after_game(home, new_home, game_date, h, a, where, game_id),
+        _after_game(away, new_away, game_date, a, h, where, game_id),
         new_league,
     )

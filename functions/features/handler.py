@@ -1,0 +1,134 @@
+"""Features function: validated events from Kinesis -> online feature store (thin: logic is in courtside).
+
+`game_final` updates both teams' and the league's pre-game state with the batch code (OnlineStore.apply_game_final);
+`pbp` advances the game's live state (LiveState.apply); `player_box` updates the team's player availability state;
+other event types are ignored. Bad payloads are logged and counted, never retried (they cannot succeed); only
+infrastructure errors (DynamoDB throttling, network) raise and become batchItemFailures so Lambda retries them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections import OrderedDict
+from datetime import datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
+from botocore.exceptions import BotoCoreError, ClientError
+
+from courtside.features import players as player_state
+from courtside.features.live import LiveState
+from courtside.online_store import OnlineStore
+
+logger = Logger(service="courtside-features")
+metrics = Metrics(namespace="Courtside", service="courtside-features")
+processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
+
+_store: OnlineStore | None = None
+_live_cache: OrderedDict[str, LiveState] = OrderedDict()  # warm containers skip the read of a game's state
+LIVE_CACHE_SIZE = 256
+INFRA_ERRORS = (ClientError, BotoCoreError, ConnectionError, TimeoutError)
+
+
+def store() -> OnlineStore:
+    global _store
+    if _store is None:
+        _store = OnlineStore()
+    return _store
+
+
+def reset_cache() -> None:
+    """Forget warm state (tests reset moto between cases; a cold container starts like this)."""
+    global _store
+    _store = None
+    _live_cache.clear()
+
+
+def _epoch(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def live_update(game_id: str, payload: dict[str, Any], occurred_at: str, s: OnlineStore) -> str:
+    """Apply one pbp payload to the game's live state; duplicates and older events (by event_num) are skipped."""
+    state = _live_cache.get(game_id)
+    if state is None:
+        stored = s.get_live_state(game_id)
+        state = LiveState.from_dict(stored) if stored else LiveState.for_game(game_id)
+    num = int(payload.get("event_num", state.last_event_num + 1))
+    if num <= state.last_event_num:
+        return "stale"
+    new = state.apply(payload)
+    if not s.put_live_state(game_id, {**new.to_dict(), "f": new.features()}, occurred_at, seq=num):
+        _live_cache.pop(game_id, None)  # someone wrote a newer state: re-read next time
+        return "stale"
+    _live_cache[game_id] = new
+    _live_cache.move_to_end(game_id)
+    while len(_live_cache) > LIVE_CACHE_SIZE:
+        _live_cache.popitem(last=False)
+    return "applied"
+
+
+def players_update(game_id: str, payload: dict[str, Any], occurred_at: str, s: OnlineStore) -> str:
+    """Fold one box line into the team's availability state (optimistic: seq = lines applied, retried)."""
+    for _ in range(5):
+        current = s.get_players_state(payload["team"]) or {**player_state.empty(), "n": 0}
+        new = player_state.apply_box(current, payload, game_id)
+        if new is current:
+            return "duplicate"
+        seq = int(current.get("n", 0)) + 1
+        if s.put_players_state(payload["team"], {**new, "n": seq}, occurred_at, seq=seq):
+            return "applied"
+    raise TimeoutError("player state kept conflicting")
+
+
+def handle_event(event: dict[str, Any], s: OnlineStore) -> str:
+    """Route one validated envelope; returns what happened (for logs, metrics and tests)."""
+    etype, game_id, occurred_at = event.get("event_type"), str(event.get("game_id", "")), event.get("occurred_at")
+    payload = event.get("payload") or {}
+    if not isinstance(occurred_at, str) or not isinstance(payload, dict):
+        return "malformed"
+    try:
+        if etype == "game_final":
+            outcome = s.apply_game_final(payload, occurred_at, game_id=game_id)
+        elif etype == "pbp":
+            outcome = live_update(game_id, payload, occurred_at, s)
+        elif etype == "player_box":
+            outcome = players_update(game_id, payload, occurred_at, s)
+        else:
+            return "ignored"
+    except INFRA_ERRORS:
+        raise
+    except (KeyError, ValueError, TypeError) as err:
+        logger.warning("unusable payload", extra={"game_id": game_id, "event_type": etype, "error": str(err)})
+        return "malformed"
+    with contextlib.suppress(ValueError):  # an unparsable time must not fail a result already stored
+        metrics.add_metric(
+            name="FeatureFreshnessSeconds", unit=MetricUnit.Seconds, value=max(0.0, time.time() - _epoch(occurred_at))
+        )
+    if outcome == "late":
+        metrics.add_metric(name="LateGameFinal", unit=MetricUnit.Count, value=1)
+        logger.info("late game_final ignored for ratings", extra={"game_id": game_id, "occurred_at": occurred_at})
+    return outcome
+
+
+def record_handler(record: KinesisStreamRecord) -> str:
+    try:
+        event = json.loads(record.kinesis.data_as_bytes())
+    except (ValueError, UnicodeDecodeError):
+        logger.warning("undecodable record", extra={"sequence_number": record.kinesis.sequence_number})
+        metrics.add_metric(name="UndecodableRecord", unit=MetricUnit.Count, value=1)
+        return "malformed"
+    if not isinstance(event, dict):
+        return "malformed"
+    return handle_event(event, store())
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
