@@ -71,11 +71,18 @@ def season_rows(games: pd.DataFrame, book: LeagueBook) -> tuple[list[dict[str, A
     """(pregame rows, team log rows) of one season's games, advancing `book`."""
     rows: list[dict[str, Any]] = []
     log: list[dict[str, Any]] = []
-    for row in pregame_rows(games.to_dict("records"), book, extended=True):
-        row["event_time"] = f"{row['date']}T00:00:00Z"
-        rows.append(row)
+
+    def log_after(row: dict[str, Any]) -> None:  # called once the generator has applied the row's result
         for code in (row["home_team"], row["away_team"]):
             log.append(team_log_row(book.teams[franchise_of(code)]))
+
+    for row in pregame_rows(games.to_dict("records"), book, extended=True):
+        if rows:
+            log_after(rows[-1])
+        row["event_time"] = f"{row['date']}T00:00:00Z"
+        rows.append(row)
+    if rows:
+        log_after(rows[-1])
     return rows, log
 
 
