@@ -1,0 +1,205 @@
+"""Courtside-Monitoring: the Courtside dashboard and the service-level alarms, all notifying one encrypted topic."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from infra.constructs import InfraConfig
+
+NAMESPACE = "Courtside"
+DASHBOARD_NAME = "Courtside"
+API_P99_LATENCY_MS = 300
+DRIFT_PSI_THRESHOLD = 0.2
+ROLLING_BRIER_THRESHOLD = 0.24
+
+
+def search(
+    metric_name: str, statistic: str = "Sum", period: int = 60, label: str | None = None
+) -> cloudwatch.MathExpression:
+    """Every series of a Courtside metric whatever its dimensions (service, model_version, feature, ...)."""
+    return cloudwatch.MathExpression(
+        expression=f"SEARCH('{{{NAMESPACE}}} MetricName=\"{metric_name}\"', '{statistic}', {period})",
+        using_metrics={},
+        label=label or metric_name,
+        period=Duration.seconds(period),
+    )
+
+
+def insights_max(metric_name: str, period: Duration = Duration.minutes(5)) -> cloudwatch.MathExpression:
+    """One alarmable series: the maximum of a Courtside metric across all its dimensions (Metrics Insights)."""
+    return cloudwatch.MathExpression(
+        expression=f'SELECT MAX("{metric_name}") FROM "{NAMESPACE}"',
+        using_metrics={},
+        label=f"max {metric_name}",
+        period=period,
+    )
+
+
+class MonitoringStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: InfraConfig,
+        ops_key: kms.IKey,
+        api: apigw.RestApi,
+        validate_function: lambda_.IFunction,
+        features_function: lambda_.IFunction,
+        predict_function: lambda_.IFunction,
+        **kwargs,
+    ) -> None:
+        super().__init__(scope, id, description="Courtside monitoring: dashboard, alarms, notifications", **kwargs)
+        names = config.names
+
+        self.topic = sns.Topic(
+            self, "AlarmTopic", display_name="Courtside alarms", master_key=ops_key, enforce_ssl=True
+        )
+        email = self.node.try_get_context("alarmEmail")
+        if email:
+            self.topic.add_subscription(subscriptions.EmailSubscription(email))
+        action = actions.SnsAction(self.topic)
+
+        stage = names.api_stage
+        api_dims = {"ApiName": names.api_name, "Stage": stage}
+
+        def api_metric(name: str, statistic: str, period: Duration = Duration.minutes(1)) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace="AWS/ApiGateway",
+                metric_name=name,
+                dimensions_map=api_dims,
+                statistic=statistic,
+                period=period,
+            )
+
+        # Alarms -----------------------------------------------------------------------------------------------
+        self.alarms: dict[str, cloudwatch.Alarm] = {}
+
+        def alarm(key: str, description: str, metric: cloudwatch.IMetric, threshold: float, periods: int) -> None:
+            created = cloudwatch.Alarm(
+                self,
+                f"{key}Alarm",
+                alarm_description=description,
+                metric=metric,
+                threshold=threshold,
+                evaluation_periods=periods,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            created.add_alarm_action(action)
+            created.add_ok_action(action)
+            self.alarms[key] = created
+
+        alarm("Api5xx", "API returned 5xx responses", api_metric("5XXError", "Sum", Duration.minutes(5)), 0, 1)
+        alarm(
+            "ApiP99Latency",
+            f"API p99 latency above {API_P99_LATENCY_MS} ms (SLO)",
+            api_metric("Latency", "p99", Duration.minutes(5)),
+            API_P99_LATENCY_MS,
+            3,
+        )
+        alarm(
+            "FeatureDrift",
+            f"Feature drift: a feature's PSI above {DRIFT_PSI_THRESHOLD}",
+            insights_max("FeatureDriftPSI", Duration.hours(1)),
+            DRIFT_PSI_THRESHOLD,
+            1,
+        )
+        alarm(
+            "PredictionDrift",
+            f"Prediction drift: PSI of served probabilities above {DRIFT_PSI_THRESHOLD}",
+            insights_max("PredictionDriftPSI", Duration.hours(1)),
+            DRIFT_PSI_THRESHOLD,
+            1,
+        )
+        alarm(
+            "RollingBrier",
+            f"Rolling Brier score of served predictions above {ROLLING_BRIER_THRESHOLD}",
+            insights_max("RollingBrier", Duration.hours(1)),
+            ROLLING_BRIER_THRESHOLD,
+            1,
+        )
+
+        # Dashboard --------------------------------------------------------------------------------------------
+        def graph(title: str, left: list[cloudwatch.IMetric], width: int = 8, **kw) -> cloudwatch.GraphWidget:
+            return cloudwatch.GraphWidget(title=title, left=left, width=width, height=6, **kw)
+
+        iterator_age = [
+            fn.metric("IteratorAge", statistic="Maximum", period=Duration.minutes(1), label=label)
+            for fn, label in ((validate_function, "validate"), (features_function, "features"))
+        ]
+        self.dashboard = cloudwatch.Dashboard(
+            self,
+            "Dashboard",
+            dashboard_name=DASHBOARD_NAME,
+            default_interval=Duration.hours(6),
+            widgets=[
+                [
+                    cloudwatch.TextWidget(
+                        markdown="# Courtside\nIngestion, features, predictions and model health. "
+                        "Runbooks: `docs/infra.md`.",
+                        width=24,
+                        height=2,
+                    )
+                ],
+                [
+                    graph(
+                        "Ingestion: events in / stored / quarantined",
+                        [search("EventsIn"), search("EventsStored"), search("EventsQuarantined")],
+                    ),
+                    graph("Stream consumers: iterator age (ms)", iterator_age),
+                    graph("Feature freshness (s)", [search("FeatureFreshnessSeconds", "Maximum")]),
+                ],
+                [
+                    graph(
+                        "Predict latency (ms)",
+                        [search("PredictLatencyMs", "p50"), search("PredictLatencyMs", "p99")],
+                    ),
+                    graph("Predictions by model version", [search("PredictionCount", "Sum", 300)]),
+                    graph(
+                        "Predict function errors / throttles",
+                        [
+                            predict_function.metric_errors(period=Duration.minutes(1)),
+                            predict_function.metric_throttles(period=Duration.minutes(1)),
+                        ],
+                    ),
+                ],
+                [
+                    graph(
+                        "API 4xx / 5xx",
+                        [api_metric("4XXError", "Sum"), api_metric("5XXError", "Sum"), api_metric("Count", "Sum")],
+                    ),
+                    graph(
+                        "API latency (ms)",
+                        [api_metric("Latency", "p50"), api_metric("Latency", "p99")],
+                        left_annotations=[cloudwatch.HorizontalAnnotation(value=API_P99_LATENCY_MS, label="p99 SLO")],
+                    ),
+                    cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms.values()), width=8, height=6),
+                ],
+                [
+                    graph(
+                        "Drift (PSI)",
+                        [search("FeatureDriftPSI", "Maximum", 3600), search("PredictionDriftPSI", "Maximum", 3600)],
+                        width=12,
+                        left_annotations=[cloudwatch.HorizontalAnnotation(value=DRIFT_PSI_THRESHOLD, label="alarm")],
+                    ),
+                    graph(
+                        "Rolling Brier score",
+                        [search("RollingBrier", "Average", 3600)],
+                        width=12,
+                        left_annotations=[
+                            cloudwatch.HorizontalAnnotation(value=ROLLING_BRIER_THRESHOLD, label="alarm")
+                        ],
+                    ),
+                ],
+            ],
+        )
+        del api  # API metrics are addressed by name and stage (known at synth time)
