@@ -1,0 +1,204 @@
+"""The validate function's core: one handler batch of Kinesis records in, stored/forwarded/quarantined out.
+
+Why batch-level: one state lookup for all ids of the batch, one lake object per (event type, season, date)
+partition, one `PutRecords` call for the forward — per-record round trips would cost more than validation.
+The sinks and the state store are parameters, so the same code runs against AWS, in unit tests and in the
+benchmark.
+
+Accounting (docs/events.md): every record is exactly one of stored, quarantined or `duplicates_ignored` (a
+byte-identical redelivery of an already stored event). A different payload under a stored event_id is quarantined
+as `duplicate_event_id`.
+
+Write order: quarantine objects, raw lake objects, the forward, then the state commit. A failure anywhere raises
+(the handler reports the batch for retry); because state is committed last, the retry re-processes the batch and
+overwrites the same deterministic object keys.
+"""
+
+from __future__ import annotations
+
+import binascii
+import gzip
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from courtside.errors import EventRejected
+from courtside.events import EVENT_ADAPTER, MAX_EVENT_BYTES, Event, classify_validation_error
+from courtside.ingest.quarantine import QuarantineRecord, Source, digest
+from courtside.ingest.rules import GameState, check_against_state, check_event
+from courtside.ingest.state import StateStore
+
+RAW_PREFIX = "raw"
+
+
+class Sinks(Protocol):
+    """Where the core writes. AWS implementation: courtside.ingest.aws_sinks.AwsSinks."""
+
+    def put_raw(self, key: str, body: bytes) -> None: ...
+
+    def put_quarantine(self, key: str, body: bytes) -> None: ...
+
+    def forward(self, entries: list[tuple[str, bytes]]) -> None: ...
+
+
+class MemorySinks:
+    """In-memory sinks (tests, benchmark)."""
+
+    def __init__(self) -> None:
+        self.raw: dict[str, bytes] = {}
+        self.quarantine: dict[str, bytes] = {}
+        self.forwarded: list[tuple[str, bytes]] = []
+
+    def put_raw(self, key: str, body: bytes) -> None:
+        self.raw[key] = body
+
+    def put_quarantine(self, key: str, body: bytes) -> None:
+        self.quarantine[key] = body
+
+    def forward(self, entries: list[tuple[str, bytes]]) -> None:
+        self.forwarded.extend(entries)
+
+    def stored_lines(self) -> list[bytes]:
+        return [line for body in self.raw.values() for line in gzip.decompress(body).splitlines() if line]
+
+
+@dataclass
+class BatchOutcome:
+    """What one batch did. `stored_events` feeds the reservoir samples and outlier tests."""
+
+    received: int = 0
+    stored: int = 0
+    quarantined: int = 0
+    duplicates_ignored: int = 0
+    by_reason: Counter = field(default_factory=Counter)
+    stored_events: list[Event] = field(default_factory=list)
+    objects_written: int = 0
+
+
+def raw_key(event_type: str, season: int, date: str, shard: str, first_seq: str) -> str:
+    """`raw/event_type=<type>/season=<season>/date=<YYYY-MM-DD>/<shard>-<first seq>.jsonl.gz`."""
+    return f"{RAW_PREFIX}/event_type={event_type}/season={season}/date={date}/{shard}-{first_seq}.jsonl.gz"
+
+
+def _source(rec: Mapping[str, Any]) -> Source:
+    k = rec.get("kinesis", {})
+    arn = rec.get("eventSourceARN", "") or ""
+    ts = k.get("approximateArrivalTimestamp")
+    arrival = ""
+    if ts is not None:
+        import datetime as dt
+
+        try:
+            arrival = dt.datetime.fromtimestamp(float(ts), dt.UTC).isoformat(timespec="seconds")
+        except (TypeError, ValueError, OverflowError):
+            arrival = str(ts)
+    return Source(
+        stream=arn.rsplit("/", 1)[-1],
+        shard=str(rec.get("eventID", "")).split(":", 1)[0],
+        sequence_number=str(k.get("sequenceNumber", "")),
+        partition_key=str(k.get("partitionKey", "")),
+        arrival=arrival,
+    )
+
+
+def process_records(
+    records: Sequence[Mapping[str, Any]],
+    sinks: Sinks,
+    state: StateStore,
+    *,
+    compresslevel: int = 1,
+) -> BatchOutcome:
+    """Validate and route one batch of Lambda-shaped Kinesis records. Raises only on sink/state failures."""
+    out = BatchOutcome(received=len(records))
+    quarantine: list[QuarantineRecord] = []
+
+    def reject(i: int, reason: str, detail: str, data: bytes) -> None:
+        quarantine.append(QuarantineRecord(reason, detail, data, _source(records[i])))
+
+    # Pass 1: decode and parse (pure, per record).
+    parsed: list[tuple[int, Event, bytes]] = []
+    a2b = binascii.a2b_base64
+    validate_json = EVENT_ADAPTER.validate_json
+    for i, rec in enumerate(records):
+        try:
+            data = rec["kinesis"]["data"]
+            raw = a2b(data, strict_mode=True)
+        except (binascii.Error, ValueError, TypeError, KeyError) as err:
+            blob = data.encode(errors="replace") if isinstance(data, str) else bytes(data or b"")
+            reject(i, "bad_base64", str(err)[:200], blob)
+            continue
+        if len(raw) > MAX_EVENT_BYTES:
+            reject(i, "oversized_record", f"{len(raw)} bytes > {MAX_EVENT_BYTES}", raw)
+            continue
+        try:
+            parsed.append((i, validate_json(raw), raw))
+        except ValidationError as err:
+            reject(i, *classify_validation_error(err), raw)
+        except Exception as err:  # noqa: BLE001 - a validator bug must not block the shard
+            reject(i, "validator_error", repr(err)[:300], raw)
+
+    # One state lookup for the whole batch.
+    known = state.seen({ev.event_id for _, ev, _ in parsed}) if parsed else {}
+    game_ids = {ev.game_id for _, ev, _ in parsed}
+    games = state.games(game_ids) if parsed else {}
+    touched: dict[str, GameState] = {}
+    new_seen: dict[str, str] = {}
+
+    # Pass 2: dedup and rules in arrival order.
+    groups: dict[tuple[str, int, str], tuple[str, str, list[bytes]]] = {}
+    forward: list[tuple[str, bytes]] = []
+    stored_events = out.stored_events
+    for i, ev, raw in parsed:
+        eid = ev.event_id
+        d = digest(raw)
+        prev = new_seen.get(eid) or known.get(eid)
+        if prev is not None:
+            if prev == d:
+                out.duplicates_ignored += 1
+            else:
+                reject(i, "duplicate_event_id", f"{eid} already stored with other content", raw)
+            continue
+        gid = ev.game_id
+        try:
+            info = check_event(ev)
+            st = touched.get(gid)
+            if st is None:
+                st = games.get(gid) or GameState()
+            check_against_state(ev, st)
+        except EventRejected as r:
+            reject(i, r.reason, r.detail, raw)
+            continue
+        except Exception as err:  # noqa: BLE001
+            reject(i, "validator_error", repr(err)[:300], raw)
+            continue
+        touched[gid] = st
+        new_seen[eid] = d
+        gkey = (ev.event_type, info.season, info.date)
+        group = groups.get(gkey)
+        if group is None:
+            rec = records[i]
+            shard = str(rec.get("eventID", "shard")).split(":", 1)[0]
+            group = groups[gkey] = (shard, str(rec["kinesis"].get("sequenceNumber", i)), [])
+        line = raw if b"\n" not in raw and b"\r" not in raw else raw.replace(b"\n", b" ").replace(b"\r", b" ")
+        group[2].append(line)
+        forward.append((gid, raw))
+        stored_events.append(ev)
+
+    # Writes: quarantine, lake, forward; state last.
+    for q in quarantine:
+        sinks.put_quarantine(q.key(), q.to_json())
+        out.by_reason[q.reason] += 1
+    for (etype, season, date), (shard, first, lines) in groups.items():
+        body = gzip.compress(b"\n".join(lines) + b"\n", compresslevel=compresslevel, mtime=0)
+        sinks.put_raw(raw_key(etype, season, date, shard, first), body)
+    if forward:
+        sinks.forward(forward)
+    if new_seen or touched or out.duplicates_ignored:
+        state.commit(new_seen, touched, out.duplicates_ignored)
+    out.quarantined = len(quarantine)
+    out.stored = len(forward)
+    out.objects_written = len(quarantine) + len(groups)
+    return out

@@ -1,0 +1,182 @@
+"""The one validation rule set, shared by the stream (validate function) and the batch loads (Glue job).
+
+Two layers:
+- :func:`check_event` — stateless rules on one parsed event: timestamps, game id well formed, referential
+  integrity (team codes valid for the season, payload consistent with the game id), internal consistency of a
+  record (made <= attempted, points = 2*FG + 3PM + FT).
+- :class:`GameState` + :func:`check_against_state` — consistency within a game across events, in arrival order
+  (Kinesis keeps a game's events ordered because the partition key is the game id).
+
+Out-of-order rule: monotonic checks compare an event with the *high-water mark of the accepted events* of its
+game (latest period/clock, highest scores). An event behind that mark (clock earlier than an accepted event of the
+same period, or a score below one already seen) is quarantined as `clock_backwards` / `score_decreased`; it does
+not move the mark, so one bad record does not poison the rest of the game. Events without scores (non-scoring
+plays) are not checked for scores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+from courtside.errors import EventRejected
+from courtside.events import Event, GameFinalEvent, GameScheduledEvent, PbpEvent, PlayerBoxEvent
+from courtside.teams import is_valid_for_season, to_bref
+
+
+def season_of(date: dt.date) -> int:
+    """NBA seasons are named by the year they end; a season starts in October (checked on every game 1947-2019)."""
+    return date.year + 1 if date.month >= 9 else date.year
+
+
+@dataclass(frozen=True, slots=True)
+class GameInfo:
+    """What a well-formed game id tells: its date, season and teams."""
+
+    date: str
+    season: int
+    away: str
+    home: str
+
+
+@lru_cache(maxsize=8192)
+def _game_info(game_id: str) -> GameInfo | tuple[str, str]:
+    try:
+        day = dt.date(int(game_id[0:4]), int(game_id[4:6]), int(game_id[6:8]))
+    except ValueError:
+        return ("bad_game_id", f"{game_id}: {game_id[:8]} is not a calendar date")
+    _, away, _, home = game_id.split("_")
+    season = season_of(day)
+    for code in (away, home):
+        if to_bref(code) != code or not is_valid_for_season(code, season):
+            return ("unknown_team", f"{code} is not a basketball-reference code valid in season {season}")
+    if away == home:
+        return ("bad_game_id", f"{game_id}: a team cannot play itself")
+    return GameInfo(day.isoformat(), season, away, home)
+
+
+def game_info(game_id: str) -> GameInfo:
+    """Parse and check a game id (pattern already checked by the schema). Raises EventRejected."""
+    info = _game_info(game_id)
+    if isinstance(info, tuple):
+        raise EventRejected(*info)
+    return info
+
+
+def _team_in_game(code: str, info: GameInfo, field: str) -> None:
+    if code == info.home or code == info.away:
+        return
+    if to_bref(code) != code or not is_valid_for_season(code, info.season):
+        raise EventRejected("unknown_team", f"{field}={code} is not valid in season {info.season}")
+    raise EventRejected("game_id_mismatch", f"{field}={code} plays in neither side of {info.away}_at_{info.home}")
+
+
+def _check_game_payload(p: GameFinalEvent | GameScheduledEvent, info: GameInfo) -> None:
+    payload = p.payload
+    for field in ("home_team", "away_team"):
+        code = getattr(payload, field)
+        if to_bref(code) != code or not is_valid_for_season(code, payload.season):
+            raise EventRejected("unknown_team", f"{field}={code} is not valid in season {payload.season}")
+    if (payload.home_team, payload.away_team) != (info.home, info.away):
+        raise EventRejected(
+            "game_id_mismatch", f"payload {payload.away_team} at {payload.home_team} vs game id {p.game_id}"
+        )
+    if payload.date != info.date:
+        raise EventRejected("game_id_mismatch", f"payload date {payload.date} vs game id {p.game_id}")
+    if payload.season != info.season:
+        raise EventRejected("game_id_mismatch", f"payload season {payload.season} vs {info.season} from the date")
+
+
+def _check_box(p: PlayerBoxEvent, info: GameInfo) -> None:
+    b = p.payload
+    _team_in_game(b.team, info, "team")
+    if b.fgm > b.fga or b.fg3m > b.fg3a or b.ftm > b.fta or b.fg3m > b.fgm or b.fg3a > b.fga:
+        raise EventRejected("inconsistent_stats", "made shots exceed attempts")
+    if b.pts != 2 * b.fgm + b.fg3m + b.ftm:
+        raise EventRejected("inconsistent_stats", f"pts={b.pts} but 2*fgm+fg3m+ftm={2 * b.fgm + b.fg3m + b.ftm}")
+
+
+def check_event(event: Event) -> GameInfo:
+    """Stateless rules. Returns the game info (used to route the event); raises EventRejected."""
+    if event.occurred_at.utcoffset() != dt.timedelta(0):
+        raise EventRejected("bad_timestamp", f"occurred_at {event.occurred_at.isoformat()} is not UTC")
+    info = game_info(event.game_id)
+    kind = event.event_type
+    if kind == "pbp":
+        p = event.payload
+        if p.team is not None:
+            _team_in_game(p.team, info, "team")
+        if (p.home_score is None) != (p.away_score is None):
+            raise EventRejected("missing_field", "home_score and away_score must be set together")
+        if p.period <= 4 and p.clock_seconds > 720 or p.period > 4 and p.clock_seconds > 300:
+            raise EventRejected("out_of_range", f"clock {p.clock_seconds} s too long for period {p.period}")
+    elif kind == "player_box":
+        _check_box(event, info)
+    else:
+        _check_game_payload(event, info)
+        if kind == "game_final" and event.payload.home_score == event.payload.away_score:
+            raise EventRejected("inconsistent_stats", "an NBA game cannot end in a tie")
+    return info
+
+
+@dataclass(slots=True)
+class GameState:
+    """Per-game high-water mark of accepted events (persisted in the state table between batches)."""
+
+    period: int = 0
+    clock: float = 720.0
+    home: int = 0
+    away: int = 0
+    ended: bool = False  # an end-of-period event with unequal scores at period >= 4 was seen
+    pbp_seen: int = 0
+    final_home: int | None = None
+    final_away: int | None = None
+    version: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> GameState:
+        return cls(**{k: d[k] for k in cls.__slots__ if k in d})  # type: ignore[attr-defined]
+
+
+def check_against_state(event: Event, state: GameState) -> None:
+    """Consistency within a game; on success the state advances. Raises EventRejected and leaves state unchanged."""
+    kind = event.event_type
+    if kind == "pbp":
+        _check_pbp(event, state)
+    elif kind == "game_final":
+        f = event.payload
+        if state.pbp_seen and (f.home_score < state.home or f.away_score < state.away):
+            raise EventRejected(
+                "final_score_mismatch", f"final {f.away_score}-{f.home_score} below pbp {state.away}-{state.home}"
+            )
+        if state.ended and (f.home_score, f.away_score) != (state.home, state.away):
+            raise EventRejected(
+                "final_score_mismatch", f"final {f.away_score}-{f.home_score} vs pbp {state.away}-{state.home}"
+            )
+        state.final_home, state.final_away = f.home_score, f.away_score
+
+
+def _check_pbp(event: PbpEvent, state: GameState) -> None:
+    p = event.payload
+    if p.period < state.period or (p.period == state.period and p.clock_seconds > state.clock):
+        raise EventRejected(
+            "clock_backwards",
+            f"period {p.period} {p.clock_seconds:.0f}s after period {state.period} {state.clock:.0f}s",
+        )
+    home, away = p.home_score, p.away_score
+    if home is not None and (home < state.home or away < state.away):  # type: ignore[operator]
+        raise EventRejected("score_decreased", f"{away}-{home} after {state.away}-{state.home}")
+    if state.final_home is not None and home is not None and (home > state.final_home or away > state.final_away):  # type: ignore[operator]
+        raise EventRejected(
+            "final_score_mismatch", f"pbp {away}-{home} above final {state.final_away}-{state.final_home}"
+        )
+    state.period, state.clock = p.period, p.clock_seconds
+    if home is not None:
+        state.home, state.away = home, away  # type: ignore[assignment]
+    state.pbp_seen += 1
+    if p.event_code == 13 and p.period >= 4 and state.home != state.away:
+        state.ended = True
