@@ -1,0 +1,66 @@
+"""The capture hook: every served prediction is offered to a :class:`CaptureSink` after the response is computed.
+
+Why only an interface here: consent checks, pseudonymisation policy and storage belong to the monitoring/privacy
+work (issue 9/8). The service guarantees the call site and the record shape; the default sink drops everything,
+so nothing is stored until a consent-aware sink is installed with :func:`set_sink`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any, Protocol, runtime_checkable
+
+
+@runtime_checkable
+class CaptureSink(Protocol):
+    """Receives one record per prediction; must never raise into the request path (the caller guards anyway)."""
+
+    def capture(self, record: dict[str, Any]) -> None: ...
+
+
+class NoopCaptureSink:
+    """Default sink: captures nothing (no consent logic exists yet, so storing nothing is the safe default)."""
+
+    def capture(self, record: dict[str, Any]) -> None:
+        return None
+
+
+class ListCaptureSink:
+    """Keeps records in memory; for tests and the local demo."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+
+    def capture(self, record: dict[str, Any]) -> None:
+        self.records.append(record)
+
+
+_sink: CaptureSink = NoopCaptureSink()
+
+
+def get_sink() -> CaptureSink:
+    return _sink
+
+
+def set_sink(sink: CaptureSink) -> None:
+    """Install the process-wide sink (the privacy engineer's consent-aware sink goes here)."""
+    global _sink
+    _sink = sink
+
+
+def hash_user_id(user_id: str | None) -> str | None:
+    """Placeholder pseudonym: salted SHA-256. The privacy work replaces it with a keyed, rotatable scheme."""
+    if not user_id:
+        return None
+    salt = os.environ.get("COURTSIDE_USER_ID_SALT", "courtside")
+    return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()
+
+
+def offer(record: dict[str, Any], sink: CaptureSink | None = None) -> bool:
+    """Send `record` to the sink; a failing sink is swallowed so capture can never fail a prediction."""
+    try:
+        (sink or _sink).capture(record)
+        return True
+    except Exception:  # noqa: BLE001 - capture is best effort by contract
+        return False

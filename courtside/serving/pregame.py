@@ -1,0 +1,148 @@
+"""The pre-game prediction core: request -> one online-store batch read -> features -> model -> response.
+
+Why a class holding its collaborators: the Lambda builds one :class:`PregamePredictor` per container at init (model
+loaded, boto3 clients created) and reuses it while warm; tests and the benchmark inject a store, a model provider or
+a capture sink without monkeypatching.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from courtside.config import get_settings
+from courtside.features.pregame import carry_into_season, pregame_features
+from courtside.ratings import elo
+from courtside.serving import capture as capture_mod
+from courtside.serving import errors
+from courtside.serving.backends import Backend, LocalBackend, backend_from_env
+from courtside.serving.errors import ServiceError
+from courtside.serving.model_source import ModelProvider, RegistryModelProvider
+from courtside.serving.schemas import PregameRequest, season_of
+from courtside.serving.store import StateSource, default_store
+from courtside.serving.teams import franchise_code
+
+_ELO = elo.EloConfig()
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Where the request's time went (milliseconds), for EMF metrics and the benchmark."""
+
+    feature_read_ms: float
+    score_ms: float
+    freshness_s: float | None
+
+
+def parse_event_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def freshness_seconds(features_as_of: str | None, now: float) -> float | None:
+    """Seconds between the newest reflected event and now (the practice-2 freshness metric)."""
+    parsed = parse_event_time(features_as_of)
+    return None if parsed is None else max(0.0, now - parsed.timestamp())
+
+
+class PregamePredictor:
+    """Serves ``POST /v1/predictions/pregame``."""
+
+    def __init__(
+        self,
+        store: StateSource | None = None,
+        backend: Backend | None = None,
+        provider: ModelProvider | None = None,
+        sink: capture_mod.CaptureSink | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store if store is not None else default_store()
+        if backend is None:
+            backend = LocalBackend(provider) if provider is not None else backend_from_env(default_provider)
+        self.backend = backend
+        self.sink, self.clock = sink, clock
+        self.last_timings: Timings | None = None
+
+    def model_version(self) -> str | None:
+        return self.backend.model_version()
+
+    def features_for(self, req: PregameRequest) -> tuple[str, str, int, dict[str, float], str | None]:
+        """Resolve teams and season, read both teams' state in one batch read, compute the model inputs."""
+        home = franchise_code(req.home_team, "home_team")
+        away = franchise_code(req.away_team, "away_team")
+        if home == away:
+            raise ServiceError(422, errors.SAME_TEAM, f"home and away are the same franchise ({home})")
+        season = season_of(req.date)
+        try:
+            state = self.store.get_pregame_state(home, away, season)
+        except ServiceError:
+            raise
+        except Exception as err:  # noqa: BLE001 - a store outage is a 503 with a code, not an opaque 500
+            raise ServiceError(503, errors.FEATURES_UNAVAILABLE, f"online store read failed: {err}") from err
+        home_state = carry_into_season(state.home, season, _ELO)
+        away_state = carry_into_season(state.away, season, _ELO)
+        feats = pregame_features(home_state, away_state, state.league, req.date.isoformat(), req.neutral)
+        return home, away, season, feats, getattr(state, "features_as_of", None) or None
+
+    def predict(self, req: PregameRequest) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        home, away, season, feats, as_of = self.features_for(req)
+        t1 = time.perf_counter()
+        scored = self.backend.score(feats)
+        t2 = time.perf_counter()
+        now = self.clock()
+        self.last_timings = Timings((t1 - t0) * 1e3, (t2 - t1) * 1e3, freshness_seconds(as_of, now))
+        response = {
+            "home_win_probability": scored.probability,
+            "model_version": scored.model_version,
+            "features_as_of": as_of,
+            "home_team": home,
+            "away_team": away,
+            "date": req.date.isoformat(),
+            "season": season,
+            "neutral": req.neutral,
+            "features": feats,
+        }
+        capture_mod.offer(
+            {
+                "kind": "pregame",
+                "requested_at": now,
+                "user_id_hash": capture_mod.hash_user_id(req.user_id),
+                "request": {"date": response["date"], "home_team": home, "away_team": away, "neutral": req.neutral},
+                "features": feats,
+                "features_as_of": as_of,
+                "model_version": scored.model_version,
+                "prediction": scored.probability,
+            },
+            self.sink,
+        )
+        return response
+
+    def prior_for_game(self, game_id: str) -> float | None:
+        """Pre-game home win probability for a public game id (the live model's prior); None if unavailable."""
+        try:
+            day, rest = game_id.split("_", 1)
+            away, home = rest.split("_at_")
+            req = PregameRequest(date=f"{day[:4]}-{day[4:6]}-{day[6:8]}", home_team=home, away_team=away)
+            _, _, _, feats, _ = self.features_for(req)
+        except (ValueError, ServiceError):
+            return None
+        try:
+            return self.backend.score(feats).probability
+        except ServiceError:
+            return elo.win_probability(feats["elo_diff"])  # no approved model yet: the Elo forecast itself
+
+
+def default_provider() -> RegistryModelProvider:
+    """The approved version of the pre-game model package group, loaded now (at container init)."""
+    provider = RegistryModelProvider(get_settings().names.model_package_group)
+    provider.refresh()
+    return provider

@@ -1,0 +1,26 @@
+"""The online feature store as the prediction path sees it: one batch read per pre-game request.
+
+Why a protocol: the feature store engineer owns ``OnlineStore`` (its key design and item encoding); the service only
+needs ``get_pregame_state`` and ``get_live_state``. Tests and benchmarks can pass any object with those methods.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class StateSource(Protocol):
+    def get_pregame_state(self, home: str, away: str, season: int) -> Any:
+        """An object with ``home``/``away`` (TeamState), ``league`` (LeagueRating) and ``features_as_of``."""
+        ...
+
+    def get_live_state(self, game_id: str) -> dict[str, Any] | None: ...
+
+
+def default_store() -> StateSource:
+    """The DynamoDB online store (import deferred so its boto3 client is created at init, not at import)."""
+    try:
+        from courtside.online_store import OnlineStore  # type: ignore[import-not-found]
+    except ImportError:
+        from courtside.aws.online_store import OnlineStore  # type: ignore[import-not-found]
+    return OnlineStore()
