@@ -1,9 +1,158 @@
-"""`courtside` commands of the ingest area."""
+"""`courtside` commands of the ingest area: replay, stats, ingest stats, quarantine list|redrive."""
 
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
+
 import typer
+
+quarantine_app = typer.Typer(help="List and re-drive quarantined records.", no_args_is_help=True)
+ingest_app = typer.Typer(help="Ingestion: counts and history loads.", no_args_is_help=True)
+
+
+def replay(
+    speed: float = typer.Option(0.0, help="game-seconds per wall-second; 0 = as fast as possible"),
+    season: int | None = typer.Option(None, help="season (year it ends), e.g. 2019"),
+    games: int | None = typer.Option(None, help="only the first N games (by date)"),
+    data_dir: Path | None = typer.Option(None, help="folder with pbp/, box/ (default: the repository extract)"),
+    stream: str | None = typer.Option(None, help="stream name (default: the configured input stream)"),
+) -> None:
+    """Stream real play-by-play, box scores and results into Kinesis, game by game (partition key = game id)."""
+    from tqdm import tqdm
+
+    from courtside.aws.kinesis_producer import encode, put_raw_records
+    from courtside.config import get_settings
+    from courtside.sources.extract import iter_game_events
+
+    settings = get_settings()
+    stream = stream or settings.names.stream
+    pending: list[tuple[str, bytes]] = []
+    sent = calls = 0
+    start = time.monotonic()
+    game_clock = 0.0  # cumulative game-seconds across games, for --speed pacing
+
+    def flush() -> None:
+        nonlocal sent, calls, pending
+        if pending:
+            res = put_raw_records(pending, stream)
+            sent += res.records
+            calls += res.calls
+            pending = []
+
+    with tqdm(desc="events", unit="ev") as bar:
+        for _, events in iter_game_events(data_dir or settings.data_dir, season=season, games=games):
+            base = game_clock
+            for t, event in events:
+                if speed > 0:
+                    game_clock = base + t
+                    lag = game_clock / speed - (time.monotonic() - start)
+                    if lag > 0:
+                        flush()
+                        time.sleep(lag)
+                pending.append((event["game_id"], encode(event)))
+                bar.update(1)
+                if len(pending) >= 500:
+                    flush()
+            game_clock = base + (events[-1][0] if events else 0.0)
+        flush()
+    typer.echo(json.dumps({"stream": stream, "records": sent, "put_records_calls": calls}))
+
+
+def stats(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+    """Counts of the running stack: in, stored, quarantined, by reason (from the lake and quarantine)."""
+    from courtside.config import get_settings
+    from courtside.ingest.stats import ingest_stats
+
+    result = ingest_stats(get_settings())
+    if as_json:
+        typer.echo(json.dumps(result, sort_keys=True))
+    else:
+        for k, v in result.items():
+            typer.echo(f"{k:20s} {v}")
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    reason: str | None = typer.Option(None, help="only this reason code"),
+    limit: int = typer.Option(50, help="at most this many"),
+) -> None:
+    """One JSON line per quarantined record: key, reason, detail, source."""
+    from courtside.aws.s3io import get_bytes, list_keys
+    from courtside.config import get_settings
+    from courtside.ingest.quarantine import QuarantineRecord
+
+    bucket = get_settings().names.quarantine_bucket
+    prefix = f"reason={reason}/" if reason else "reason="
+    for n, key in enumerate(list_keys(bucket, prefix)):
+        if n >= limit:
+            break
+        q = QuarantineRecord.from_json(get_bytes(bucket, key))
+        typer.echo(json.dumps({"key": key, "reason": q.reason, "detail": q.detail, "source": q.source.as_dict()}))
+
+
+@quarantine_app.command("redrive")
+def quarantine_redrive(
+    reason: str | None = typer.Option(None, help="only this reason code"),
+    force: bool = typer.Option(False, help="re-put even records that still fail the stateless checks"),
+) -> None:
+    """Re-put quarantined raw bytes onto the input stream and remove them from quarantine.
+
+    Records that still fail the stateless checks (schema, ranges, teams) are left in place unless --force; the
+    others go back through the validate function, which stores them or quarantines them again (so
+    `in == stored + quarantined` keeps holding).
+    """
+    from courtside.aws.kinesis_producer import put_raw_records
+    from courtside.aws.s3io import delete, get_bytes, list_keys
+    from courtside.config import get_settings
+    from courtside.errors import EventRejected
+    from courtside.events import parse_event
+    from courtside.ingest.quarantine import QuarantineRecord
+    from courtside.ingest.rules import check_event
+
+    settings = get_settings()
+    bucket = settings.names.quarantine_bucket
+    redriven = kept = 0
+    for key in list(list_keys(bucket, f"reason={reason}/" if reason else "reason=")):
+        q = QuarantineRecord.from_json(get_bytes(bucket, key))
+        try:
+            ev = parse_event(q.data)
+            check_event(ev)
+            pk = ev.game_id
+        except EventRejected:
+            if not force:
+                kept += 1
+                continue
+            pk = q.source.partition_key or "redrive"
+        put_raw_records([(pk, q.data)], settings.names.stream)
+        delete(bucket, key)
+        redriven += 1
+    typer.echo(json.dumps({"redriven": redriven, "kept": kept}))
+
+
+@ingest_app.command("stats")
+def ingest_stats_cmd(as_json: bool = typer.Option(True, "--json/--text")) -> None:
+    """Same as `courtside stats`."""
+    stats(as_json)
+
+
+@ingest_app.command("load-history")
+def load_history_cmd(seasons: str | None = typer.Option(None, help="e.g. 2015-2019 or 2019")) -> None:
+    """Validate the historical games file and write it to the curated lake (same rules as the stream)."""
+    import sys
+
+    from courtside.config import REPO_ROOT
+
+    sys.path.insert(0, str(REPO_ROOT))
+    from glue.jobs.load_history import main
+
+    main(["--seasons", seasons] if seasons else [])
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
+    app.command("replay")(replay)
+    app.command("stats")(stats)
+    app.add_typer(quarantine_app, name="quarantine")
+    app.add_typer(ingest_app, name="ingest")
