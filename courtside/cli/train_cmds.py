@@ -1,9 +1,274 @@
-"""`courtside` commands of the train area."""
+"""`courtside` commands of the train area: train, reproduce, experiments (list/show/compare), models
+(list/approve/reject/rollback/history).
+
+AWS calls go wherever boto3 points: `export AWS_ENDPOINT_URL=http://127.0.0.1:5000` for the local stack
+(`courtside up`), nothing for the cloud. Heavy imports (pandas, MLflow, SageMaker SDK) happen inside commands.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import typer
+
+experiments_app = typer.Typer(
+    help="Experiment tracking (MLflow): list, show and compare training runs.", no_args_is_help=True
+)
+models_app = typer.Typer(
+    help="Model registry (SageMaker Model Registry): list, approve, reject, roll back.", no_args_is_help=True
+)
+
+
+def _echo_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, indent=2, sort_keys=True, default=str))
+
+
+def _settings() -> Any:
+    from courtside.config import get_settings
+
+    return get_settings()
+
+
+def _group(group: str | None) -> str:
+    return group or _settings().names.model_package_group
+
+
+def train(
+    from_file: bool = typer.Option(
+        False, "--from-file", help="Read games from the shipped Parquet file, not the lake."
+    ),
+    games_file: Path | None = typer.Option(None, help="Games Parquet file (implies --from-file)."),
+    model_kind: str = typer.Option("logistic", help="logistic, or a kind provided by courtside.models.pregame."),
+    c: float = typer.Option(1.0, help="Inverse L2 regularisation strength."),
+    min_season: int | None = typer.Option(1985, help="First season trained on."),
+    max_season: int | None = typer.Option(None, help="Last season trained on."),
+    recency_half_life: float | None = typer.Option(None, help="Sample-weight half-life in seasons."),
+    seed: int = typer.Option(42),
+    hp: list[str] = typer.Option([], "--hp", help="Extra hyperparameter name=value (repeatable)."),
+    approve: bool = typer.Option(False, help="Approve the new package at once (it starts serving)."),
+    who: str | None = typer.Option(None, help="Who trains/approves (default: OS user)."),
+    why: str = typer.Option("trained by courtside train", help="Reason recorded with the approval."),
+    group: str | None = typer.Option(None, help="Model package group (default: the pre-game group)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
+) -> None:
+    """Build the training set, version it, train with sagemaker/train.py locally, track in MLflow, register."""
+    from courtside.config import get_settings
+    from courtside.training.flow import GAMES_FILE, games_from_file, games_from_lake, train_and_register
+
+    settings = get_settings()
+    hps: dict[str, Any] = {
+        "model_kind": model_kind,
+        "c": c,
+        "min_season": min_season,
+        "max_season": max_season,
+        "recency_half_life": recency_half_life,
+        "seed": seed,
+    }
+    for item in hp:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"--hp expects name=value, got {item!r}")
+        hps[name.strip()] = value.strip()
+    partitions: list[str] = []
+    versions: dict[str, str] = {}
+    if from_file or games_file:
+        path = games_file or settings.data_dir / GAMES_FILE
+        games = games_from_file(path)
+        partitions = [str(path)]
+        typer.echo(f"games: {len(games)} from {path}", err=True)
+    else:
+        found = games_from_lake(settings)
+        if found is None:
+            lake = settings.names.lake_bucket
+            typer.echo(f"no curated games in the lake (s3://{lake}/curated/games/); use --from-file", err=True)
+            raise typer.Exit(2)
+        games, partitions, versions = found
+        typer.echo(f"games: {len(games)} from {len(partitions)} lake partitions", err=True)
+    outcome = train_and_register(
+        settings,
+        games,
+        hps,
+        approve=approve,
+        who=who,
+        why=why,
+        group=group,
+        source_partitions=partitions,
+        source_object_versions=versions,
+    )
+    if as_json:
+        _echo_json(outcome.as_dict())
+        return
+    typer.echo(f"run id          : {outcome.run_id}")
+    typer.echo(f"model version   : {outcome.model_version} ({'approved' if outcome.approved else 'pending approval'})")
+    typer.echo(f"model package   : {outcome.model_package_arn}")
+    typer.echo(f"dataset version : {outcome.dataset_version}")
+    for k, v in sorted(outcome.metrics.items()):
+        typer.echo(f"  {k:<22} {v:.6g}")
+
+
+def reproduce(
+    run_id: str = typer.Argument(..., help="MLflow run id of the run to rebuild."),
+    tolerance: float = typer.Option(1e-9, help="Maximum absolute difference of predicted probabilities."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Rebuild a run's model from its recorded dataset version and code version and compare predictions."""
+    from courtside.training.reproduce import reproduce_run
+
+    report = reproduce_run(_settings(), run_id, tolerance=tolerance)
+    if as_json:
+        _echo_json(report.as_dict())
+    else:
+        for line in report.lines():
+            typer.echo(line)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+# ---- experiments ---------------------------------------------------------------------------------------------
+
+
+@experiments_app.command("list")
+def experiments_list(limit: int = typer.Option(20), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Newest training runs with their dataset version, code version and Brier score."""
+    from courtside.training import tracking
+
+    runs = tracking.list_runs(limit=limit)
+    if as_json:
+        _echo_json([r.as_dict() for r in runs])
+        return
+    typer.echo(f"{'run id':<34} {'status':<9} {'dataset':<17} {'commit':<9} {'train_brier':>11} model version")
+    for r in runs:
+        t = r.tags
+        typer.echo(
+            f"{r.run_id:<34} {r.status:<9} {r.dataset_version or '-':<17} {(r.git_commit or '-')[:8]:<9} "
+            f"{r.metrics.get('train_brier', float('nan')):>11.5f} {t.get(tracking.TAG + 'model_version', '-')}"
+        )
+
+
+@experiments_app.command("show")
+def experiments_show(run_id: str) -> None:
+    """Parameters, metrics, lineage tags and artifact location of one run."""
+    from courtside.training import tracking
+
+    _echo_json(tracking.get_run(run_id).as_dict())
+
+
+@experiments_app.command("compare")
+def experiments_compare(run_a: str, run_b: str) -> None:
+    """Parameter and lineage differences and metrics side by side (b - a)."""
+    from courtside.training import tracking
+
+    diff = tracking.compare(tracking.get_run(run_a), tracking.get_run(run_b))
+    typer.echo(f"{'metric':<24} {'A':>12} {'B':>12} {'B - A':>12}")
+    for k, (a, b) in diff["metrics"].items():
+        delta = b - a if a is not None and b is not None else float("nan")
+        fa = f"{a:.6g}" if a is not None else "-"
+        fb = f"{b:.6g}" if b is not None else "-"
+        typer.echo(f"{k:<24} {fa:>12} {fb:>12} {delta:>12.6g}")
+    for section in ("params", "lineage"):
+        if diff[section]:
+            typer.echo(f"{section} that differ:")
+            for k, (a, b) in diff[section].items():
+                typer.echo(f"  {k}: {a} -> {b}")
+        else:
+            typer.echo(f"{section}: identical")
+
+
+# ---- models --------------------------------------------------------------------------------------------------
+
+
+@models_app.command("list")
+def models_list(group: str | None = typer.Option(None), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Every version of the group with status, dataset version and metrics; * marks the serving version."""
+    from courtside import registry
+
+    g = _group(group)
+    records = registry.list_models(g)
+    serving = registry.approved_model(g)
+    if as_json:
+        _echo_json([r.as_dict() for r in records])
+        return
+    typer.echo(f"  {'version':<26} {'status':<22} {'dataset':<17} {'commit':<9} {'train_brier':>11}")
+    for r in records:
+        mark = "*" if serving and r.version == serving.version else " "
+        brier = r.metrics.get("train_brier")
+        typer.echo(
+            f"{mark} {r.model_version:<26} {r.status:<22} {r.dataset_version or '-':<17} "
+            f"{(r.code_version or '-')[:8]:<9} {brier if brier is not None else float('nan'):>11.5f}"
+        )
+
+
+def _who(who: str | None) -> str:
+    import getpass
+
+    return who or getpass.getuser()
+
+
+@models_app.command("approve")
+def models_approve(
+    version: str = typer.Argument(..., help="Version number, <group>/<version> or package ARN."),
+    why: str = typer.Option(..., help="Reason recorded with the approval."),
+    who: str | None = typer.Option(None),
+    group: str | None = typer.Option(None),
+) -> None:
+    """Approve a version: the newest approved version is what the prediction API serves."""
+    from courtside import registry
+
+    g = _group(group if group else version.rsplit("/", 1)[0] if "/" in version and "arn:" not in version else None)
+    rec = registry.approve(registry.resolve(g, version), _who(who), why)
+    serving = registry.approved_model(g)
+    typer.echo(f"approved {rec.model_version}; serving {serving.model_version if serving else '-'}")
+
+
+@models_app.command("reject")
+def models_reject(
+    version: str = typer.Argument(...),
+    why: str = typer.Option(...),
+    who: str | None = typer.Option(None),
+    group: str | None = typer.Option(None),
+) -> None:
+    """Reject a version (if it was serving, the newest remaining approved version serves)."""
+    from courtside import registry
+
+    g = _group(group if group else version.rsplit("/", 1)[0] if "/" in version and "arn:" not in version else None)
+    rec = registry.reject(registry.resolve(g, version), _who(who), why)
+    serving = registry.approved_model(g)
+    typer.echo(f"rejected {rec.model_version}; serving {serving.model_version if serving else '-'}")
+
+
+@models_app.command("rollback")
+def models_rollback(
+    why: str = typer.Option(...), who: str | None = typer.Option(None), group: str | None = typer.Option(None)
+) -> None:
+    """Reject the serving version and restore the one that served before it (recorded in the history)."""
+    from courtside import registry
+
+    rejected, restored = registry.rollback(_group(group), _who(who), why)
+    typer.echo(f"rolled back {rejected.model_version} -> serving {restored.model_version}")
+
+
+@models_app.command("history")
+def models_history(group: str | None = typer.Option(None), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Deployment history: registry events and which version served when."""
+    from courtside import registry
+
+    g = _group(group)
+    events = registry.history(g)
+    if as_json:
+        _echo_json({"events": events, "serving": registry.serving_timeline(g)})
+        return
+    for e in events:
+        typer.echo(
+            f"{e['at']}  {e['event']:<10} v{e['version']:<4} by {e['who']}: {e['why']}"
+            f"  (serving v{e['serving_version']})"
+        )
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
+    app.command("train")(train)
+    app.command("reproduce")(reproduce)
+    app.add_typer(experiments_app, name="experiments")
+    app.add_typer(models_app, name="models")
