@@ -47,6 +47,10 @@ def _err(status: int, description: str) -> dict[int, Any]:
     return {status: {"description": description, "content": {JSON: {"model": ErrorResponse}}}}
 
 
+def _ok(model: Any, description: str) -> dict[int, Any]:
+    return {200: {"description": description, "content": {JSON: {"model": model}}}}
+
+
 def _json(status: int, body: Any) -> Response:
     return Response(status_code=status, content_type=JSON, body=json.dumps(body, separators=(",", ":")))
 
@@ -92,6 +96,7 @@ def create_app(service: PredictionService, metrics: Any = None) -> APIGatewayRes
         summary="Pre-game home win probability",
         description="Computed at request time from the online store's freshest team features.",
         responses={
+            **_ok(PregameResponse, "The forecast"),
             **_err(400, "Malformed JSON body"),
             **_err(422, "Invalid request (missing field, bad date, unknown team, same team)"),
             **_err(503, "No approved model yet (code no_approved_model) or feature store unavailable"),
@@ -108,7 +113,12 @@ def create_app(service: PredictionService, metrics: Any = None) -> APIGatewayRes
         "/v1/games/<game_id>/live",
         summary="Live in-game home win probability",
         description="Scores the game's current state from the online store; 404 when the game has no live state.",
-        responses={**_err(404, "Game has no live state"), **_err(422, "Malformed game id")},
+        responses={
+            **_ok(LiveResponse, "Live probability and state"),
+            **_err(404, "Game has no live state"),
+            **_err(422, "Malformed game id"),
+            **_err(503, "Feature store unavailable"),
+        },
         tags=["predictions"],
     )
     def live(
