@@ -84,7 +84,9 @@ def fit(train: pd.DataFrame, hp: Hyperparameters) -> Any:
         from courtside.models import pregame as pregame_models  # provided by the models area (issue 6)
     except ImportError as err:
         raise ValueError(f"model_kind {hp.model_kind!r} needs courtside.models.pregame, which is missing") from err
-    return pregame_models.fit(train, hp.as_dict())
+    params = hp.as_dict()
+    params["half_life"] = params.pop("recency_half_life")  # the models area's name for the same thing
+    return pregame_models.fit(train, params)
 
 
 def evaluate(model: Any, df: pd.DataFrame, prefix: str) -> dict[str, float]:
@@ -102,8 +104,17 @@ def evaluate(model: Any, df: pd.DataFrame, prefix: str) -> dict[str, float]:
 
 
 def predict(model: Any, df: pd.DataFrame) -> list[float]:
-    names = list(getattr(model, "feature_names", FEATURE_NAMES))
-    return model.predict_many(df[names].to_dict("records"))
+    names = list(dict.fromkeys([*FEATURE_NAMES, *getattr(model, "feature_names", ())]))
+    return model.predict_many(df[[n for n in names if n in df.columns]].to_dict("records"))
+
+
+def load_serving_model(text: str | bytes) -> Any:
+    """Any serving model JSON: the models area's loader when present, else the compact LinearModel."""
+    try:
+        from courtside.models.pregame import load_model
+    except ImportError:
+        return LinearModel.from_json(text)
+    return load_model(text)
 
 
 def with_metadata(model: Any, metadata: Mapping[str, Any]) -> Any:
@@ -134,7 +145,7 @@ def train(
     seasons = sorted(int(s) for s in data["season"].unique())
     meta = {
         "model_kind": hp.model_kind,
-        "feature_names": list(FEATURE_NAMES),
+        "feature_names": list(getattr(model, "feature_names", FEATURE_NAMES)),
         "training_rows": len(data),
         "seasons": [seasons[0], seasons[-1]],
         "hyperparameters": hp.as_dict(),
