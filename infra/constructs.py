@@ -33,6 +33,9 @@ SAGEMAKER_IMAGE_ACCOUNTS: dict[str, tuple[str, str]] = {
 }
 
 
+NAG_PLUGIN = "AwsSolutions"
+
+
 def _bool(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in {"1", "true", "yes", "on"}
@@ -125,7 +128,14 @@ def objects_finding(bucket_name: str, pattern: str = "*") -> str:
 
 
 def acknowledge(scope: Construct, rule: str, reason: str) -> None:
-    """Acknowledge (suppress) one cdk-nag finding on ``scope`` and everything below it, with a written reason."""
+    """Acknowledge (suppress) one cdk-nag finding on ``scope`` and everything below it, with a written reason.
+
+    ``rule`` is the finding id as cdk-nag prints it (``AwsSolutions-IAM5[Resource::...]``); it is recorded under the
+    plugin's namespace (``AwsSolutions::<rule>``), the form the validation report asks for."""
+    if not reason.strip():
+        raise ValueError(f"acknowledging {rule} needs a written reason")
+    if rule.startswith("AwsSolutions-"):
+        rule = f"{NAG_PLUGIN}::{rule}"
     Validations.of(scope).acknowledge(Acknowledgment(id=rule, reason=reason))
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from aws_cdk import App
 
+from courtside.config import ResourceNames, get_settings
+
 #: role -> (stack name, CloudFormation type, logical-id prefix, path to the name inside Properties)
 NAME_LOCATIONS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
     "stream": ("Courtside-Ingestion", "AWS::Kinesis::Stream", "EventsStream", ("Name",)),
@@ -68,3 +70,11 @@ def extract_names(app: App) -> dict[str, str]:
             name = name[: -len(suffix) - 1]
         found[role] = name
     return found
+
+
+def configured_names(names: ResourceNames | None = None) -> dict[str, str]:
+    """``ResourceNames.as_dict()`` restricted to the names Courtside declares (``as_dict`` also returns pydantic's own
+    properties such as ``model_fields_set``, which are not resource names)."""
+    names = names or get_settings().names
+    own = {k for k, v in vars(ResourceNames).items() if isinstance(v, property)}
+    return {k: v for k, v in names.as_dict().items() if k in own and isinstance(v, str)}

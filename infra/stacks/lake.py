@@ -144,7 +144,7 @@ class LakeStack(Stack):
                 name=names.glue_database, description="Courtside lake: curated tables and raw events"
             ),
         )
-        lake_uri = f"s3://{self.lake.bucket_name}"
+        lake_uri = f"s3://{config.bucket_name(names.lake_bucket)}"
         self.games_table = glue.CfnTable(
             self,
             "GamesTable",
