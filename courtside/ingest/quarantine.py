@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import zlib
 from dataclasses import dataclass, field
 
 _GAME_DATE = re.compile(rb'"game_id"\s*:\s*"([0-9]{4})([0-9]{2})([0-9]{2})_')
@@ -21,7 +22,16 @@ _SAFE = re.compile(r"[^A-Za-z0-9_.:=-]")
 
 
 def digest(raw: bytes) -> str:
-    """Content digest used for dedup (same id, same bytes -> a redelivery) and quarantine object names."""
+    """Content digest telling a redelivery (same id, same bytes) from a conflicting event (same id, other bytes).
+
+    CRC-32 plus length: it only has to separate versions *of one event id*, so a 32-bit checksum suffices and it is
+    several times cheaper than a cryptographic hash on the hot path.
+    """
+    return f"{zlib.crc32(raw):08x}{len(raw):x}"
+
+
+def object_digest(raw: bytes) -> str:
+    """Collision-resistant digest for quarantine object names (different bad records must not overwrite)."""
     return hashlib.blake2b(raw, digest_size=10).hexdigest()
 
 
@@ -61,7 +71,7 @@ class QuarantineRecord:
             day = (self.source.arrival or self.quarantined_at or dt.datetime.now(dt.UTC).isoformat())[:10]
         e = _EVENT_ID.search(self.data[:4096])
         name = _SAFE.sub("_", e[1].decode(errors="replace")) + "." if e else ""
-        return f"reason={self.reason}/{day}/{name}{digest(self.data)}.json"
+        return f"reason={self.reason}/{day}/{name}{object_digest(self.data)}.json"
 
     def to_json(self) -> bytes:
         return json.dumps(

@@ -24,6 +24,8 @@ from courtside.errors import EventRejected
 from courtside.events import Event, GameFinalEvent, GameScheduledEvent, PbpEvent, PlayerBoxEvent
 from courtside.teams import is_valid_for_season, to_bref
 
+_ZERO = dt.timedelta(0)
+
 
 def season_of(date: dt.date) -> int:
     """NBA seasons are named by the year they end; a season starts in October (checked on every game 1947-2019)."""
@@ -99,7 +101,7 @@ def _check_box(p: PlayerBoxEvent, info: GameInfo) -> None:
 
 def check_event(event: Event) -> GameInfo:
     """Stateless rules. Returns the game info (used to route the event); raises EventRejected."""
-    if event.occurred_at.utcoffset() != dt.timedelta(0):
+    if event.occurred_at.utcoffset() != _ZERO:
         raise EventRejected("bad_timestamp", f"occurred_at {event.occurred_at.isoformat()} is not UTC")
     info = game_info(event.game_id)
     kind = event.event_type

@@ -1,0 +1,109 @@
+"""Benchmark: the validate handler's core vs a plain `model_validate_json` loop, on 100,000 real pbp events.
+
+Both sides get the same Kinesis-shaped records (base64 JSON) and both decode base64. The core additionally
+dedups (batch-level state lookup), applies the rule set and per-game state, groups and gzips lake objects and
+collects the forward; its S3/Kinesis/DynamoDB writes go to in-memory sinks through the core's own interfaces.
+Goal: >= 100,000 records/s on one core and core/plain >= 0.5. Medians of 3 interleaved runs.
+
+    .venv/bin/python bench/ingest.py [--n 100000] [--batch 1000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+SHARED = Path("/work/shared/data")
+
+
+def load_records(n: int) -> list[dict]:
+    import pandas as pd
+
+    from courtside.sources.nba_stats import GameRef, normalise_nba_game_id, pbp_event
+
+    index = pd.read_csv(SHARED / "pbp" / "games_index_2015_2019.csv").dropna(subset=["game_date", "home", "away"])
+    refs = {normalise_nba_game_id(r["GAME_ID"]): GameRef(r) for r in index.to_dict("records")}
+    pbp = pd.read_parquet(SHARED / "pbp" / "pbp_2018-19.parquet")
+    pbp = pbp[pbp["GAME_ID"].isin(set(refs)) & pbp["GAME_ID"].str.startswith("002")].head(n)
+    records = []
+    for i, row in enumerate(pbp.to_dict("records")):
+        ev = pbp_event(refs[row["GAME_ID"]], row)
+        data = base64.b64encode(json.dumps(ev, separators=(",", ":")).encode()).decode()
+        records.append(
+            {
+                "kinesis": {"data": data, "sequenceNumber": f"{i:056d}", "partitionKey": ev["game_id"]},
+                "eventID": f"shardId-000000000000:{i:056d}",
+                "eventSourceARN": "arn:aws:kinesis:us-east-1:123456789012:stream/courtside-events",
+            }
+        )
+    return records
+
+
+def run_plain(records: list[dict]) -> float:
+    from courtside.events import PbpEvent
+
+    validate = PbpEvent.model_validate_json
+    a2b = binascii.a2b_base64
+    t = time.perf_counter()
+    for r in records:
+        validate(a2b(r["kinesis"]["data"]))
+    return len(records) / (time.perf_counter() - t)
+
+
+def run_core(records: list[dict], batch: int) -> tuple[float, dict]:
+    from courtside.ingest.core import MemorySinks, process_records
+    from courtside.ingest.state import MemoryStateStore
+
+    sinks, state = MemorySinks(), MemoryStateStore()
+    totals = {"stored": 0, "quarantined": 0, "duplicates_ignored": 0}
+    t = time.perf_counter()
+    for i in range(0, len(records), batch):
+        out = process_records(records[i : i + batch], sinks, state)
+        totals["stored"] += out.stored
+        totals["quarantined"] += out.quarantined
+        totals["duplicates_ignored"] += out.duplicates_ignored
+    return len(records) / (time.perf_counter() - t), totals
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    if not (SHARED / "pbp" / "pbp_2018-19.parquet").exists():
+        print("shared data not found; skipping")
+        return
+    t = time.perf_counter()
+    records = load_records(args.n)
+    print(f"prepared {len(records)} records in {time.perf_counter() - t:.1f} s")
+    plain, core = [], []
+    totals: dict = {}
+    for _ in range(args.runs):
+        plain.append(run_plain(records))
+        rate, totals = run_core(records, args.batch)
+        core.append(rate)
+    p, c = statistics.median(plain), statistics.median(core)
+    result = {
+        "records": len(records),
+        "plain_model_validate_json_per_s": round(p),
+        "core_per_s": round(c),
+        "ratio": round(c / p, 3),
+        "runs": args.runs,
+        "batch": args.batch,
+        "core_outcome": totals,
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
