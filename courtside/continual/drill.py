@@ -28,7 +28,7 @@ from courtside.continual.registry_port import InMemoryRegistry
 from courtside.features.history import pregame_rows
 from courtside.features.pregame import FEATURE_NAMES
 from courtside.models.linear import LinearModel, fit_logistic
-from courtside.monitoring.cloudwatch import ROLLING_BRIER_THRESHOLD
+from courtside.monitoring.cloudwatch import DRIFT_PSI_THRESHOLD, ROLLING_BRIER_THRESHOLD
 from courtside.monitoring.drift import PREDICTION, Baseline, evaluate
 
 DRILL_SEASON = 2018  # 2017-18 (the games file labels a season by the year it ends)
@@ -38,14 +38,19 @@ FIRST_TRAIN_SEASON = 1985
 
 @dataclass
 class DrillConfig:
-    shift_start: int = 300
+    shift_start: int = 600  # mid-season, as the bubble restarted a season in progress
     flip: float = 0.25
     seed: int = 2020
     window: int = 100
     check_every: int = 10
     drift_window: int = 300
     policy: RetrainPolicy = field(
-        default_factory=lambda: RetrainPolicy(new_games=10**6, schedule_every_hours=10**6, cooldown_games=30)
+        default_factory=lambda: RetrainPolicy(
+            new_games=10**6,
+            schedule_every_hours=10**6,
+            cooldown_games=30,
+            on_alarms=("RollingBrier", "PredictionDrift"),
+        )
     )
     gate: GateConfig = field(default_factory=GateConfig)
 
@@ -66,6 +71,7 @@ class DrillResult:
     final_rolling_brier: float
     rolling: pd.DataFrame
     drift_reports: list[dict[str, Any]]
+    alarms: list[tuple[int, list[str]]]
     served_model_games: list[tuple[int, str]]
 
     @property
@@ -120,6 +126,7 @@ def run_drill(data_dir: Path, cfg: DrillConfig | None = None, rows: pd.DataFrame
     decisions: list[Decision] = []
     drift_reports: list[dict[str, Any]] = []
     alarm_game = alarm_name = promoted_game = None
+    alarm_log: list[tuple[int, list[str]]] = []
     bad_offered = False
     for start in range(0, len(season), cfg.check_every):
         stop = min(start + cfg.check_every, len(season))
@@ -140,14 +147,19 @@ def run_drill(data_dir: Path, cfg: DrillConfig | None = None, rows: pd.DataFrame
             **{PREDICTION: served[max(0, stop - cfg.drift_window) : stop]}
         )
         drift = evaluate(baseline, recent, min_samples=cfg.drift_window)
-        if drift.alarm:
-            alarms.add("FeatureDrift" if drift.feature_psi_max > 0.2 else "PredictionDrift")
+        if drift.feature_psi_max > DRIFT_PSI_THRESHOLD:
+            alarms.add("FeatureDrift")
+        if (drift.prediction_psi or 0.0) > DRIFT_PSI_THRESHOLD:
+            alarms.add("PredictionDrift")
         if drift.prediction_psi is not None:
             drift_reports.append(
                 {"game": stop, "feature_psi_max": drift.feature_psi_max, "prediction_psi": drift.prediction_psi}
             )
-        if alarms and alarm_game is None:
-            alarm_game, alarm_name = stop, sorted(alarms)[0]
+        triggering = alarms & set(cfg.policy.on_alarms)
+        if triggering:
+            alarm_log.append((stop, sorted(triggering)))
+        if triggering and alarm_game is None and stop > cfg.shift_start:
+            alarm_game, alarm_name = stop, sorted(triggering)[0]
         due, trigger = should_retrain(cfg.policy, state, datetime.now(UTC), alarms)
         if not due:
             continue
@@ -165,6 +177,11 @@ def run_drill(data_dir: Path, cfg: DrillConfig | None = None, rows: pd.DataFrame
             state.last_trained_at = datetime.now(UTC)
             if promoted_game is None and stop > cfg.shift_start:
                 promoted_game = stop
+            new = registry.champion()
+            assert new is not None
+            baseline = Baseline.from_training(
+                history.assign(**{PREDICTION: predictor(new.model)(history)}), list(FEATURE_NAMES), new.ref
+            )
 
     sq = pd.Series((served - y) ** 2)
     roll = sq.rolling(cfg.window, min_periods=cfg.window).mean()
@@ -196,5 +213,6 @@ def run_drill(data_dir: Path, cfg: DrillConfig | None = None, rows: pd.DataFrame
             }
         ),
         drift_reports=drift_reports,
+        alarms=alarm_log,
         served_model_games=[(i + 1, v) for i, v in enumerate(served_by) if i == 0 or served_by[i - 1] != v],
     )

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from courtside.continual.gates import GateConfig, GateResult, evaluate_gate
+from courtside.continual.gates import GateConfig, GateResult, evaluate_gate, perturbation_checks
 from courtside.continual.policy import RetrainPolicy
 from courtside.continual.registry_port import Candidate, RegistryPort
 from courtside.features.pregame import FEATURE_NAMES
@@ -87,6 +87,19 @@ def judge_and_record(
     gate = evaluate_gate(
         predictor(challenger_model), predictor(champion.model) if champion else None, eval_rows, gate_config
     )
+    return record(challenger_model, gate, champion, registry, trigger, who)
+
+
+def record(
+    challenger_model: LinearModel,
+    gate: GateResult,
+    champion: Candidate | None,
+    registry: RegistryPort,
+    trigger: str,
+    who: str = WHO,
+    extra: dict[str, Any] | None = None,
+) -> Decision:
+    """Register the challenger with the gate's numbers, then approve or reject it with who/why."""
     metrics = {
         f"gate.{k}.{n}": float(v)
         for k, c in gate.checks.items()
@@ -94,7 +107,9 @@ def judge_and_record(
         if isinstance(v, float) and np.isfinite(v)
     }
     candidate: Candidate = registry.register(challenger_model, metrics, f"continual retrain ({trigger})")
-    decision = Decision(trigger, candidate.ref, champion.ref if champion else None, gate.passed, gate)
+    decision = Decision(
+        trigger, candidate.ref, champion.ref if champion else None, gate.passed, gate, dict(extra or {})
+    )
     if gate.passed:
         registry.approve(candidate, who, decision.why())
     else:
@@ -115,5 +130,18 @@ def retrain_step(
     if len(rows) <= policy.eval_games:
         raise ValueError(f"need more than {policy.eval_games} games to retrain, got {len(rows)}")
     fit_rows, eval_rows = rows.iloc[: -policy.eval_games], rows.iloc[-policy.eval_games :]
-    model = (trainer or recency_trainer(policy))(fit_rows)
-    return judge_and_record(model, eval_rows, registry, gate_config, trigger, who)
+    train = trainer or recency_trainer(policy)
+    model = train(fit_rows)
+    if not policy.refit_on_all:
+        return judge_and_record(model, eval_rows, registry, gate_config, trigger, who)
+    # Gate the recipe on the holdout, then serve the same recipe refitted on every game: otherwise a model
+    # promoted after a shift has never seen the newest `eval_games` games, which are exactly the shifted ones.
+    champion = registry.champion()
+    gate = evaluate_gate(predictor(model), predictor(champion.model) if champion else None, eval_rows, gate_config)
+    final = train(rows) if gate.passed else model
+    pert = perturbation_checks(predictor(final), eval_rows)
+    if pert:
+        ok = pert["directional_violations"] == 0.0 and pert["noise_shift"] <= gate_config.max_noise_shift
+        gate.checks["refit_perturbation"] = {"passed": ok, **pert}
+        gate.passed = gate.passed and ok
+    return record(final, gate, champion, registry, trigger, who, {"refit_on_all": gate.passed})

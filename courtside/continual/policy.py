@@ -22,6 +22,7 @@ class RetrainPolicy(BaseModel):
     cooldown_games: int = Field(default=25, ge=0, description="games between two alarm-triggered retrains")
     eval_games: int = Field(default=100, ge=10, description="most recent games the challenger is judged on")
     train_window_games: int = Field(default=3000, ge=100, description="games the challenger is fitted on")
+    refit_on_all: bool = Field(default=True, description="serve the gated recipe refitted on the eval games too")
     recency_half_life_games: float = Field(default=150.0, gt=0, description="sample-weight half-life (games)")
 
 
