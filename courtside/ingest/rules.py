@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 from courtside.errors import EventRejected
-from courtside.events import Event, GameFinalEvent, GameScheduledEvent, PbpEvent, PlayerBoxEvent
+from courtside.events import Event, GameFinalEvent, GameScheduledEvent, PlayerBoxEvent
 from courtside.teams import is_valid_for_season, to_bref
 
 _ZERO = dt.timedelta(0)
@@ -144,41 +144,54 @@ class GameState:
         return cls(**{k: d[k] for k in cls.__slots__ if k in d})  # type: ignore[attr-defined]
 
 
-def check_against_state(event: Event, state: GameState) -> None:
-    """Consistency within a game; on success the state advances. Raises EventRejected and leaves state unchanged."""
+Facts = tuple | None
+
+
+def state_facts(event: Event) -> Facts:
+    """The few numbers the within-game rules need, so the core can drop the parsed model early (hot path)."""
     kind = event.event_type
     if kind == "pbp":
-        _check_pbp(event, state)
-    elif kind == "game_final":
-        f = event.payload
-        if state.pbp_seen and (f.home_score < state.home or f.away_score < state.away):
-            raise EventRejected(
-                "final_score_mismatch", f"final {f.away_score}-{f.home_score} below pbp {state.away}-{state.home}"
-            )
-        if state.ended and (f.home_score, f.away_score) != (state.home, state.away):
-            raise EventRejected(
-                "final_score_mismatch", f"final {f.away_score}-{f.home_score} vs pbp {state.away}-{state.home}"
-            )
-        state.final_home, state.final_away = f.home_score, f.away_score
+        p = event.payload
+        return (p.period, p.clock_seconds, p.home_score, p.away_score, p.event_code)
+    if kind == "game_final":
+        return (event.payload.home_score, event.payload.away_score)
+    return None
 
 
-def _check_pbp(event: PbpEvent, state: GameState) -> None:
-    p = event.payload
-    if p.period < state.period or (p.period == state.period and p.clock_seconds > state.clock):
+def check_against_state(event: Event, state: GameState) -> None:
+    """Consistency within a game; on success the state advances. Raises EventRejected and leaves state unchanged."""
+    check_facts(state_facts(event), state)
+
+
+def check_facts(facts: Facts, state: GameState) -> None:
+    """:func:`check_against_state` on :func:`state_facts` (pbp facts have 5 items, game_final facts 2)."""
+    if facts is None:
+        return
+    if len(facts) == 5:
+        _check_pbp(*facts, state)
+        return
+    home, away = facts
+    if state.pbp_seen and (home < state.home or away < state.away):
+        raise EventRejected("final_score_mismatch", f"final {away}-{home} below pbp {state.away}-{state.home}")
+    if state.ended and (home, away) != (state.home, state.away):
+        raise EventRejected("final_score_mismatch", f"final {away}-{home} vs pbp {state.away}-{state.home}")
+    state.final_home, state.final_away = home, away
+
+
+def _check_pbp(period: int, clock: float, home: int | None, away: int | None, code: int, state: GameState) -> None:
+    if period < state.period or (period == state.period and clock > state.clock):
         raise EventRejected(
-            "clock_backwards",
-            f"period {p.period} {p.clock_seconds:.0f}s after period {state.period} {state.clock:.0f}s",
+            "clock_backwards", f"period {period} {clock:.0f}s after period {state.period} {state.clock:.0f}s"
         )
-    home, away = p.home_score, p.away_score
-    if home is not None and (home < state.home or away < state.away):  # type: ignore[operator]
-        raise EventRejected("score_decreased", f"{away}-{home} after {state.away}-{state.home}")
-    if state.final_home is not None and home is not None and (home > state.final_home or away > state.final_away):  # type: ignore[operator]
-        raise EventRejected(
-            "final_score_mismatch", f"pbp {away}-{home} above final {state.final_away}-{state.final_home}"
-        )
-    state.period, state.clock = p.period, p.clock_seconds
     if home is not None:
+        if home < state.home or away < state.away:  # type: ignore[operator]
+            raise EventRejected("score_decreased", f"{away}-{home} after {state.away}-{state.home}")
+        if state.final_home is not None and (home > state.final_home or away > state.final_away):  # type: ignore[operator]
+            raise EventRejected(
+                "final_score_mismatch", f"pbp {away}-{home} above final {state.final_away}-{state.final_home}"
+            )
         state.home, state.away = home, away  # type: ignore[assignment]
+    state.period, state.clock = period, clock
     state.pbp_seen += 1
-    if p.event_code == 13 and p.period >= 4 and state.home != state.away:
+    if code == 13 and period >= 4 and state.home != state.away:
         state.ended = True
