@@ -22,13 +22,16 @@ from infra.stacks.ml import MlStack
 from infra.stacks.monitoring import MonitoringStack
 
 STACK_PREFIX = "Courtside-"
+#: Context defaults (cdk.json and ``-c`` win). Cross-stack references stay CloudFormation exports ("strong"), the
+#: current behaviour, stated explicitly so CDK does not warn on every synth.
+DEFAULT_CONTEXT: dict[str, Any] = {"@aws-cdk/core:defaultCrossStackReferences": "strong"}
 
 
 def build_app(
     context: dict[str, Any] | None = None, *, settings: Settings | None = None, outdir: str | None = None
 ) -> App:
     """Create the app with every stack and the cdk-nag AWS Solutions validation plugin (runs at ``synth()``)."""
-    app = App(context=context or {}, outdir=outdir)
+    app = App(context={**DEFAULT_CONTEXT, **(context or {})}, outdir=outdir)
     config = InfraConfig.from_scope(app, settings)
     warn_if_placeholder(config)
 
@@ -84,6 +87,7 @@ def build_app(
         validate_function=ingestion.validate.function,
         features_function=features.features.function,
         predict_function=api.predict.function,
+        retrain_function=ml.retrain.function if ml.retrain_rule is not None else None,
     )
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app

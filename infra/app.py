@@ -5,7 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent
+# Run as a script, Python puts infra/ first on sys.path, where infra/constructs.py would shadow the `constructs`
+# package that aws_cdk imports. Replace it with the repo root so that `import infra` / `import courtside` work.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 

@@ -30,6 +30,7 @@ MONITORING_PREFIX = "monitoring"
 SKLEARN_REPOSITORY = "sagemaker-scikit-learn"
 SKLEARN_TAG = "1.2-1-cpu-py3"
 MODEL_MONITOR_REPOSITORY = "sagemaker-model-monitor-analyzer"
+LABELED_CAPTURES_PREFIX = "captures_labeled/"
 RETRAIN_DIR = REPO_ROOT / "functions" / "retrain"
 
 
@@ -368,9 +369,12 @@ class MlStack(Stack):
             config=config,
             handler="functions/retrain/handler.handler",
             service="courtside-retrain",
-            description="Starts a retraining run of the pre-game model (scheduled)",
+            description="Retrains the pre-game model when due (schedule or drift alarm) and gates it in the registry",
             logs_key=ops_key,
-            memory_size=512,
+            memory_size=1024,
+            wildcard_resource_reason=(
+                "sagemaker:ListModelPackages has no resource-level permissions (read-only listing of the registry)."
+            ),
             timeout=Duration.minutes(5),
             environment={
                 "COURTSIDE_ARTIFACTS_BUCKET": artifacts_bucket,
@@ -380,48 +384,56 @@ class MlStack(Stack):
             },
         )
         fn_role = self.retrain.role
+        lake_bucket = config.bucket_name(names.lake_bucket)
         fn_role.add_to_policy(
             iam.PolicyStatement(
-                actions=["sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:AddTags"],
-                resources=[
-                    f"arn:{self.partition}:sagemaker:{self.region}:{self.account}:training-job/{names.prefix}-*"
+                sid="RegistryWrite",
+                actions=[
+                    "sagemaker:CreateModelPackage",
+                    "sagemaker:UpdateModelPackage",
+                    "sagemaker:DescribeModelPackage",
+                    "sagemaker:AddTags",
                 ],
-            )
-        )
-        fn_role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["sagemaker:ListModelPackages", "sagemaker:DescribeModelPackage"],
                 resources=[self.model_package_group_arn, self.model_packages_arn],
             )
         )
         fn_role.add_to_policy(
+            iam.PolicyStatement(sid="RegistryList", actions=["sagemaker:ListModelPackages"], resources=["*"])
+        )
+        fn_role.add_to_policy(
             iam.PolicyStatement(
-                actions=["iam:PassRole"],
-                resources=[self.role.role_arn],
-                conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+                sid="ArtifactsReadWrite",
+                actions=["s3:GetObject", "s3:PutObject"],
+                resources=[objects_arn(self, artifacts_bucket)],
             )
         )
         fn_role.add_to_policy(
             iam.PolicyStatement(
-                actions=["s3:GetObject", "s3:PutObject"], resources=[objects_arn(self, artifacts_bucket)]
+                sid="ReadLabeledCaptures",
+                actions=["s3:GetObject"],
+                resources=[objects_arn(self, lake_bucket, f"{LABELED_CAPTURES_PREFIX}*")],
+            )
+        )
+        fn_role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ListBuckets",
+                actions=["s3:ListBucket"],
+                resources=[f"arn:{self.partition}:s3:::{artifacts_bucket}", f"arn:{self.partition}:s3:::{lake_bucket}"],
             )
         )
         grant_kms(fn_role, s3_key, encrypt=True, decrypt=True)
-        acknowledge(
-            self.retrain,
-            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/{names.prefix}-*]",
-            "Training job names are generated per run; scoped to the Courtside name prefix.",
-        )
-        acknowledge(
-            self.retrain,
-            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model-package/{names.model_package_group}/*]",
-            "Model package versions of the pre-game group only.",
-        )
-        acknowledge(
-            self.retrain,
-            objects_finding(artifacts_bucket),
-            "Retraining reads and writes run artifacts anywhere in the dedicated artifacts bucket.",
-        )
+        for finding, reason in {
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:"
+            f"model-package/{names.model_package_group}/*]": "Model package versions of the pre-game group only.",
+            objects_finding(artifacts_bucket): (
+                "Retraining keeps its state, decision log and candidate models in the dedicated artifacts bucket."
+            ),
+            objects_finding(lake_bucket, f"{LABELED_CAPTURES_PREFIX}*"): (
+                "Training rows are the labeled prediction captures: read-only, one lake prefix."
+            ),
+        }.items():
+            acknowledge(self.retrain, finding, reason)
+        self.retrain.role.node.add_dependency(self.model_package_group)
         self.retrain_rule = events.Rule(
             self,
             "RetrainSchedule",

@@ -55,6 +55,7 @@ class MonitoringStack(Stack):
         validate_function: lambda_.IFunction,
         features_function: lambda_.IFunction,
         predict_function: lambda_.IFunction,
+        retrain_function: lambda_.IFunction | None = None,
         **kwargs,
     ) -> None:
         super().__init__(scope, id, description="Courtside monitoring: dashboard, alarms, notifications", **kwargs)
@@ -67,6 +68,24 @@ class MonitoringStack(Stack):
         if email:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
         action = actions.SnsAction(self.topic)
+        if retrain_function is not None:
+            # Drift / Brier alarms trigger a retrain check. L1 resources on this side keep the dependency one-way
+            # (Monitoring -> ML); the L2 LambdaSubscription would put them in the ML stack and close a cycle.
+            lambda_.CfnPermission(
+                self,
+                "RetrainInvokeFromAlarms",
+                action="lambda:InvokeFunction",
+                function_name=retrain_function.function_arn,
+                principal="sns.amazonaws.com",
+                source_arn=self.topic.topic_arn,
+            )
+            sns.CfnSubscription(
+                self,
+                "RetrainOnAlarm",
+                protocol="lambda",
+                endpoint=retrain_function.function_arn,
+                topic_arn=self.topic.topic_arn,
+            )
 
         stage = names.api_stage
         api_dims = {"ApiName": names.api_name, "Stage": stage}

@@ -21,6 +21,17 @@ def test_synth_reports_no_violation(synth):
             assert plugin["violations"] == [], plugin["violations"]
 
 
+def test_no_warning_or_error_annotations(synth):
+    problems = [
+        (stack, path, entry["type"], entry.get("data"))
+        for stack in synth.templates
+        for path, entries in synth.metadata(stack).items()
+        for entry in entries
+        if entry["type"] in ("aws:cdk:warning", "aws:cdk:error")
+    ]
+    assert problems == []
+
+
 def test_every_acknowledgment_has_a_reason(synth):
     acknowledged = {}
     for stack in synth.templates:

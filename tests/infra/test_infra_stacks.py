@@ -341,6 +341,10 @@ def test_retraining_rule_exists_only_with_its_function(synth):
 
     rules = synth.resources("Courtside-ML", "AWS::Events::Rule")
     assert len(rules) == (1 if RETRAIN_DIR.is_dir() else 0)
+    subscriptions = synth.resources("Courtside-Monitoring", "AWS::SNS::Subscription")
+    assert len(subscriptions) == len(rules)
+    for rule in rules.values():
+        assert props(rule)["State"] == "DISABLED"  # opt in with context retrainEnabled=true
 
 
 def test_sagemaker_role_reads_only_lake_training_prefixes(synth):
