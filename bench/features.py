@@ -1,0 +1,158 @@
+"""Feature benchmarks (not timed tests): backfill, live features over the shared pbp, per-event cost, PIT retrieval.
+
+Run: `.venv/bin/python bench/features.py [--pbp-sample N]` (reads /work/shared/data when present; the full pbp is
+read unless --pbp-sample limits the games per season). Prints each figure against its goal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from courtside.features.book_io import team_log_row  # noqa: E402
+from courtside.features.hashing import DEFAULT_WIDTH, collision_rate  # noqa: E402
+from courtside.features.history import LeagueBook, final_as_of  # noqa: E402
+from courtside.features.live import LiveState, pbp_payload_from_row  # noqa: E402
+from courtside.features.offline import training_set  # noqa: E402
+from courtside.teams import franchise_of, to_bref  # noqa: E402
+
+SHARED = Path("/work/shared/data")
+PBP_COLS = [
+    "GAME_ID",
+    "EVENTNUM",
+    "EVENTMSGTYPE",
+    "EVENTMSGACTIONTYPE",
+    "PERIOD",
+    "PCTIMESTRING",
+    "SCORE",
+    "PLAYER1_TEAM_ABBREVIATION",
+]
+
+
+def bench_backfill(games: pd.DataFrame) -> tuple[float, list[dict]]:
+    t = time.perf_counter()
+    book, rows, log = LeagueBook(), [], []
+    for g in games.to_dict("records"):
+        rows.append(
+            book.features(
+                g["home_team"], g["away_team"], int(g["season"]), g["date"], bool(g["neutral"]), extended=True
+            )
+        )
+        book.apply(g, as_of=final_as_of(g["date"]))
+        for code in (g["home_team"], g["away_team"]):
+            log.append(team_log_row(book.teams[franchise_of(code)]))
+    dt = time.perf_counter() - t
+    print(f"backfill 1946-47..2018-19: {len(rows)} games in {dt:.1f} s (goal <= 60 s; {len(rows) / dt:,.0f} games/s)")
+    return dt, log
+
+
+def bench_live(sample: int | None) -> None:
+    files = sorted((SHARED / "pbp").glob("pbp_*.parquet"))
+    if not files:
+        print("live: /work/shared/data/pbp not found, skipped")
+        return
+    index = pd.read_csv(SHARED / "pbp" / "games_index_2015_2019.csv", dtype={"GAME_ID": str})
+    home_of = {r.GAME_ID.zfill(10): to_bref(r.home) for r in index.itertuples()}
+    away_of = {r.GAME_ID.zfill(10): to_bref(r.away) for r in index.itertuples()}
+    t0, n_events, n_games, apply_s = time.perf_counter(), 0, 0, 0.0
+    for f in files:
+        pbp = pd.read_parquet(f, columns=PBP_COLS)
+        if sample:
+            keep = pbp["GAME_ID"].drop_duplicates().head(sample)
+            pbp = pbp[pbp["GAME_ID"].isin(keep)]
+        for gid, grp in pbp.groupby("GAME_ID", sort=False):
+            gid = str(gid).zfill(10)
+            payloads = [pbp_payload_from_row(r, home_of.get(gid, "")) for r in grp.to_dict("records")]
+            state = LiveState(home=home_of.get(gid, ""), away=away_of.get(gid, ""))
+            t = time.perf_counter()
+            for p in payloads:
+                state = state.apply(p)
+                state.features()
+            apply_s += time.perf_counter() - t
+            n_events += len(payloads)
+            n_games += 1
+    dt = time.perf_counter() - t0
+    scope = f"sampled {sample} games/season" if sample else "all games"
+    print(
+        f"live features, 4 shared pbp seasons ({scope}): {n_events:,} events, {n_games} games in {dt:.1f} s "
+        f"(goal <= 300 s)"
+    )
+    print(f"per-event live update (apply + features): {apply_s / n_events * 1e6:.2f} us mean (goal <= 20 us)")
+
+
+def bench_pit(games: pd.DataFrame, log: list[dict]) -> None:
+    recent = games[games["season"] >= 2015]
+    team_log = pd.DataFrame(log)
+    t = time.perf_counter()
+    ts = training_set(recent, team_log)
+    sql_s = time.perf_counter() - t
+    t = time.perf_counter()
+    spine = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "game_key": recent.game_key,
+                    "team": recent.home_team.map(franchise_of),
+                    "ts": recent.date + "T00:00:00Z",
+                    "side": "home",
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "game_key": recent.game_key,
+                    "team": recent.away_team.map(franchise_of),
+                    "ts": recent.date + "T00:00:00Z",
+                    "side": "away",
+                }
+            ),
+        ]
+    )
+    spine["tsd"] = pd.to_datetime(spine["ts"])
+    lg = team_log.assign(tsd=pd.to_datetime(team_log["event_time"])).sort_values("tsd")
+    base = pd.merge_asof(spine.sort_values("tsd"), lg, on="tsd", by="team", allow_exact_matches=False)
+    pandas_s = time.perf_counter() - t
+    same = (
+        ts.set_index("game_key")["home_elo"].sort_index().values
+        == base[base.side == "home"].set_index("game_key")["elo"].sort_index().values
+    ).all()
+    print(
+        f"PIT training set 2014-15..2018-19: {len(ts)} games ({2 * len(ts)} spine rows, log {len(team_log):,} rows): "
+        f"SQL {sql_s:.2f} s vs pandas merge_asof {pandas_s:.2f} s (ratio {sql_s / pandas_s:.1f}x); "
+        f"same values: {bool(same)}"
+    )
+
+
+def bench_hashing() -> None:
+    box = SHARED / "box" / "player_box_2015_2019.parquet"
+    if not box.exists():
+        return
+    players = pd.read_parquet(box, columns=["PLAYER_ID"])["PLAYER_ID"].unique()
+    for width in (DEFAULT_WIDTH, 4096, 16384):
+        print(
+            f"hashing players: {len(players)} distinct ids into {width} buckets: "
+            f"collision rate {collision_rate(players, width, 'player'):.3f}"
+        )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pbp-sample", type=int, default=None, help="games per season (default: all)")
+    args = ap.parse_args()
+    games = pd.read_parquet(ROOT / "data" / "games" / "nba_games_1947_2019.parquet")
+    games["date"] = games["date"].astype(str).str[:10]
+    games = games.sort_values(["date", "game_key"], kind="stable").reset_index(drop=True)
+    _, log = bench_backfill(games)
+    bench_pit(games, log)
+    bench_hashing()
+    bench_live(args.pbp_sample)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Live features, hashing, registry and online item encoding (pure, no AWS)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from courtside.features import online_items as oi
+from courtside.features.hashing import collision_rate, hash_bag, hash_index
+from courtside.features.history import LeagueBook
+from courtside.features.live import LIVE_FEATURE_NAMES, LiveState, pbp_payload_from_row
+from courtside.features.players import apply_box, availability, empty
+from courtside.features.pregame import EXTENDED_FEATURE_NAMES, FEATURE_NAMES
+from courtside.features.registry import REGISTRY
+
+
+def test_live_state_replays_a_real_game(data_dir) -> None:
+    pbp = pd.read_parquet(data_dir / "pbp" / "pbp_2018-19_first300.parquet")
+    rows = pbp[pbp["GAME_ID"] == "0021800001"].to_dict("records")
+    state = LiveState.for_game("20181016_PHI_at_BOS").apply_all(pbp_payload_from_row(r, "BOS") for r in rows)
+    f = state.features()
+    assert (state.home_score, state.away_score) == (105, 87)
+    assert f["game_seconds_remaining"] == 0.0 and f["period"] == 4.0
+    assert set(f) == set(LIVE_FEATURE_NAMES)
+
+
+def test_scoring_run_and_fouls() -> None:
+    s = LiveState(home="BOS", away="PHI")
+    s = s.apply({"event_code": 1, "home_score": 2, "away_score": 0, "team": "BOS", "period": 1, "clock_seconds": 700})
+    s = s.apply({"event_code": 1, "home_score": 5, "away_score": 0, "team": "BOS", "period": 1, "clock_seconds": 680})
+    assert s.run == 5 and s.possession == -1
+    s = s.apply({"event_code": 1, "home_score": 5, "away_score": 2, "team": "PHI", "period": 1, "clock_seconds": 660})
+    assert s.run == -2
+    for _ in range(5):
+        s = s.apply({"event_code": 6, "action_code": 1, "team": "PHI", "period": 1, "clock_seconds": 600})
+    assert s.features()["home_in_bonus"] == 1.0
+    s = s.apply({"event_code": 12, "period": 2, "clock_seconds": 720})
+    assert s.away_fouls == 0 and s.game_seconds_remaining == 3 * 720 - 720 + 720
+
+
+def test_live_state_round_trips() -> None:
+    s = LiveState(home="BOS", away="PHI").apply({"event_code": 1, "home_score": 2, "team": "BOS", "event_num": 3})
+    assert LiveState.from_dict(s.to_dict()) == s
+
+
+def test_team_item_encoding_is_exact_and_compact() -> None:
+    book = LeagueBook()
+    for d in ("2018-10-16", "2018-10-18"):
+        book.apply(
+            {
+                "season": 2019,
+                "date": d,
+                "home_team": "BOS",
+                "away_team": "PHI",
+                "home_score": 101,
+                "away_score": 99,
+                "neutral": False,
+            },
+            as_of=f"{d}T23:59:59Z",
+            game_id=d,
+        )
+    state = book.teams["BOS"]
+    item = oi.encode_team(state, 3, 123)
+    assert oi.decode_team(item) == state
+    assert len(str(item)) < 400
+    assert oi.decode_league(oi.encode_league(book.league, 1, 1)) == book.league
+
+
+def test_hashing_is_stable_and_fixed_width() -> None:
+    assert hash_index("201143", 1024) == hash_index("201143", 1024)
+    assert all(0 <= b < 64 for b in hash_bag(range(10), width=64))
+    assert 0.0 <= collision_rate(range(2000), 1024) <= 1.0
+    assert collision_rate(range(10), 1 << 20) == 0.0
+
+
+def test_player_availability() -> None:
+    st = empty()
+    for g in range(3):
+        for pid, mins in ((1, 36.0), (2, 30.0), (3, 10.0)):
+            st = apply_box(st, {"player_id": pid, "minutes": mins}, f"g{g}")
+    assert apply_box(st, {"player_id": 1, "minutes": 0.0}, "g2") is st  # replayed line
+    assert availability(st, [1, 2, 3]) == 1.0
+    assert abs(availability(st, [2, 3]) - 40 / 76) < 1e-9
+    assert availability(None, [1]) == 1.0
+
+
+def test_registry_covers_every_feature() -> None:
+    names = {f.name for f in REGISTRY}
+    assert set(EXTENDED_FEATURE_NAMES) | set(LIVE_FEATURE_NAMES) <= names
+    assert {f.name for f in REGISTRY if f.in_default_model} == set(FEATURE_NAMES)
+    assert all(f.owner and f.ttl_s > 0 and f.freshness_sla_s > 0 for f in REGISTRY)
