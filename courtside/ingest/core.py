@@ -19,6 +19,7 @@ from __future__ import annotations
 import binascii
 import gc
 import gzip
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -77,6 +78,7 @@ class BatchOutcome:
     by_reason: Counter = field(default_factory=Counter)
     stored_records: list[tuple[str, str, bytes]] = field(default_factory=list)
     objects_written: int = 0
+    flags: list[dict] = field(default_factory=list)  # outlier flags of stored events (test, statistic, ...)
 
 
 def raw_key(event_type: str, season: int, date: str, shard: str, first_seq: str) -> str:
@@ -111,8 +113,12 @@ def process_records(
     state: StateStore,
     *,
     compresslevel: int = 1,
+    screen: Any = None,
 ) -> BatchOutcome:
     """Validate and route one batch of Lambda-shaped Kinesis records. Raises only on sink/state failures.
+
+    `screen` (a :class:`courtside.quality.outliers.RollingScreen`) runs the outlier tests on game_final and
+    player_box events: its config's action flags them (stored, flag in `outcome.flags`) or quarantines them.
 
     The cyclic garbage collector is paused for the batch: the batch allocates many short-lived acyclic objects
     (parsed models) and nothing cyclic, and full collections scanning them cost more than the validation.
@@ -120,13 +126,15 @@ def process_records(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _process(records, sinks, state, compresslevel)
+        return _process(records, sinks, state, compresslevel, screen)
     finally:
         if enabled:
             gc.enable()
 
 
-def _process(records: Sequence[Mapping[str, Any]], sinks: Sinks, state: StateStore, compresslevel: int) -> BatchOutcome:
+def _process(
+    records: Sequence[Mapping[str, Any]], sinks: Sinks, state: StateStore, compresslevel: int, screen: Any
+) -> BatchOutcome:
     out = BatchOutcome(received=len(records))
     quarantine: list[QuarantineRecord] = []
 
@@ -190,6 +198,12 @@ def _process(records: Sequence[Mapping[str, Any]], sinks: Sinks, state: StateSto
                 reject(i, r.reason, r.detail, raw)
                 continue
             touched[gid] = st
+        if screen is not None and (etype == "game_final" or etype == "player_box"):
+            flags = [f.as_dict() for f in getattr(screen, etype)(json.loads(raw)["payload"], eid)]
+            if flags and screen.config.action == "quarantine":
+                reject(i, "outlier", json.dumps(flags), raw)
+                continue
+            out.flags.extend(flags)
         new_seen[eid] = d
         gkey = (etype, info.season, info.date)
         group = groups.get(gkey)

@@ -40,6 +40,15 @@ def _runtime() -> tuple[Any, Any]:
     return _RUNTIME["sinks"], _RUNTIME["state"]
 
 
+def _screen() -> Any:
+    """Outlier screen kept per container (rolling distributions warm up as games arrive)."""
+    if "screen" not in _RUNTIME:
+        from courtside.quality.outliers import RollingScreen
+
+        _RUNTIME["screen"] = RollingScreen()
+    return _RUNTIME["screen"]
+
+
 def record_handler(record: KinesisStreamRecord) -> str:
     """Report one record: fail it only if the batch's infrastructure writes failed."""
     seq = record.kinesis.sequence_number
@@ -62,7 +71,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     _FAILED.clear()
     try:
         sinks, state = _runtime()
-        outcome = process_records(records, sinks, state)
+        outcome = process_records(records, sinks, state, screen=_screen())
         _emit(outcome)
         _after_batch(outcome)
         logger.info(

@@ -68,3 +68,22 @@ def test_quarantined_event_does_not_move_high_water_mark() -> None:
     events = [pbp(1, 1, 700.0, home=5, away=0), pbp(2, 1, 690.0, home=1, away=0), pbp(3, 1, 680.0, home=7, away=0)]
     out = run([kinesis_record(encode(e)) for e in events], sinks, state)
     assert (out.stored, dict(out.by_reason)) == (2, {"score_decreased": 1})
+
+
+def test_outlier_screen_flags_or_quarantines_with_test_and_statistic() -> None:
+    from _ingest_support import final
+
+    from courtside.quality.outliers import OutlierConfig, RollingScreen
+
+    finals = [final(100 + i % 7, 95 + i % 5, game_id=f"201811{d:02d}_PHI_at_BOS") for i, d in enumerate(range(1, 31))]
+    finals.append(final(249, 240, game_id="20181201_PHI_at_BOS"))
+    for action, stored in (("flag", 31), ("quarantine", 30)):
+        sinks, state = MemorySinks(), MemoryStateStore()
+        screen = RollingScreen(OutlierConfig(min_history=20, action=action))
+        out = process_records([kinesis_record(encode(e)) for e in finals], sinks, state, screen=screen)
+        assert out.stored == stored
+        if action == "flag":
+            assert {f["test"] for f in out.flags} == {"robust_z"} and out.flags[0]["statistic"] > 5
+        else:
+            q = QuarantineRecord.from_json(next(iter(sinks.quarantine.values())))
+            assert q.reason == "outlier" and "robust_z" in q.detail

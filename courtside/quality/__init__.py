@@ -1,0 +1,1 @@
+"""Data quality beyond per-record rules: outlier tests and reservoir samples of the validated stream."""
