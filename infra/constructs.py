@@ -50,7 +50,7 @@ class InfraConfig:
     ``placeholderAssets`` (use a tiny placeholder instead of ``build/``; the tests set it),
     ``modelDataUrl``, ``sklearnImageUri``, ``modelMonitorImageUri``, ``endpointMode`` (``instance`` |
     ``serverless``), ``endpointInstanceType``, ``retrainEnabled``, ``corsAllowedOrigins`` (list),
-    ``predictReservedConcurrency``, ``alarmEmail``.
+    ``predictReservedConcurrency``, ``predictBackend`` (``local`` | ``endpoint``), ``alarmEmail``.
     """
 
     settings: Settings
@@ -64,6 +64,7 @@ class InfraConfig:
     retrain_enabled: bool = False
     cors_allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     predict_reserved_concurrency: int | None = None
+    predict_backend: str = "local"
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
 
     @classmethod
@@ -93,6 +94,7 @@ class InfraConfig:
             retrain_enabled=_bool(ctx("retrainEnabled", False)),
             cors_allowed_origins=tuple(origins),
             predict_reserved_concurrency=int(concurrency) if concurrency is not None else None,
+            predict_backend=str(ctx("predictBackend", "local")),
         )
 
     @property

@@ -448,6 +448,8 @@ def test_predict_function_settings_and_grants(synth):
         if props(f)["Handler"] == "functions/predict/handler.handler"
     ]
     assert fn["MemorySize"] == 512 and fn["Timeout"] == 10
+    env = fn["Environment"]["Variables"]
+    assert {"COURTSIDE_ENDPOINT_NAME", "COURTSIDE_PREDICT_BACKEND", "COURTSIDE_PSEUDONYM_SECRET"} <= set(env)
     policies = [
         p for k, p in synth.resources("Courtside-Api", "AWS::IAM::Policy").items() if k.startswith("PredictRole")
     ]
@@ -463,6 +465,7 @@ def test_predict_function_settings_and_grants(synth):
         "sagemaker:DescribeModelPackage",
         f"{NAMES.artifacts_bucket}/models/*",
         f"{NAMES.lake_bucket}/captures/*",
+        "secretsmanager:GetSecretValue",
     ):
         assert needle in text, needle
 
