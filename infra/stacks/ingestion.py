@@ -16,6 +16,10 @@ from constructs import Construct
 from infra.constructs import CourtsideFunction, InfraConfig, acknowledge, grant_kms, objects_arn, objects_finding
 from infra.stacks.lake import RAW_PREFIX
 
+#: ``service`` dimension of the validate function's Powertools metrics (``functions/validate/handler.py``).
+VALIDATE_METRICS_SERVICE = "validate"
+QUARANTINE_RATE_THRESHOLD = 0.05
+
 PREFIX_WILDCARD_REASON = (
     "Object-level S3 permissions are scoped to one key prefix of one bucket ({}); the trailing wildcard is the "
     "object key below that prefix, no broader access is granted."
@@ -200,18 +204,30 @@ class IngestionStack(Stack):
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
+
+        # QuarantineRate = quarantined / received, from the counts the validate handler publishes (Powertools EMF,
+        # namespace Courtside, dimension service=VALIDATE_METRICS_SERVICE).
+        def counter(name: str) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace="Courtside",
+                metric_name=name,
+                dimensions_map={"service": VALIDATE_METRICS_SERVICE},
+                statistic="Sum",
+                period=Duration.minutes(5),
+            )
+
+        self.quarantine_rate = cloudwatch.MathExpression(
+            expression="IF(received > 0, quarantined / received, 0)",
+            using_metrics={"quarantined": counter("RecordsQuarantined"), "received": counter("RecordsIn")},
+            label="QuarantineRate",
+            period=Duration.minutes(5),
+        )
         self.quarantine_rate_alarm = cloudwatch.Alarm(
             self,
             "QuarantineRateAlarm",
-            alarm_description="More than 5% of incoming events are quarantined",
-            metric=cloudwatch.Metric(
-                namespace="Courtside",
-                metric_name="QuarantineRate",
-                dimensions_map={"service": "courtside-validate"},
-                statistic="Average",
-                period=Duration.minutes(5),
-            ),
-            threshold=0.05,
+            alarm_description="QuarantineRate: more than 5% of incoming events are quarantined (Courtside namespace)",
+            metric=self.quarantine_rate,
+            threshold=QUARANTINE_RATE_THRESHOLD,
             evaluation_periods=3,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -21,12 +21,23 @@ DRIFT_PSI_THRESHOLD = 0.2
 ROLLING_BRIER_THRESHOLD = 0.24
 
 
+#: Names the handlers publish today for the dashboard's contract names (both are drawn until they converge).
+METRIC_ALIASES: dict[str, tuple[str, ...]] = {
+    "EventsIn": ("RecordsIn",),
+    "EventsStored": ("RecordsStored",),
+    "EventsQuarantined": ("RecordsQuarantined",),
+    "PredictLatencyMs": ("Latency",),
+    "FeatureFreshnessSeconds": ("FeatureFreshness",),
+}
+
+
 def search(
     metric_name: str, statistic: str = "Sum", period: int = 60, label: str | None = None
 ) -> cloudwatch.MathExpression:
-    """Every series of a Courtside metric whatever its dimensions (service, model_version, feature, ...)."""
+    """Every series of a Courtside metric (and its aliases) whatever its dimensions (service, model_version, ...)."""
+    names = " OR ".join(f'MetricName="{n}"' for n in (metric_name, *METRIC_ALIASES.get(metric_name, ())))
     return cloudwatch.MathExpression(
-        expression=f"SEARCH('{{{NAMESPACE}}} MetricName=\"{metric_name}\"', '{statistic}', {period})",
+        expression=f"SEARCH('{{{NAMESPACE}}} ({names})', '{statistic}', {period})",
         using_metrics={},
         label=label or metric_name,
         period=Duration.seconds(period),

@@ -270,7 +270,19 @@ def test_ingestion_alarms(synth):
     by_metric = {props(a).get("MetricName"): props(a) for a in alarms}
     assert by_metric["IteratorAge"]["Threshold"] == 60_000
     assert by_metric["IteratorAge"]["Namespace"] == "AWS/Lambda"
-    assert by_metric["QuarantineRate"]["Namespace"] == "Courtside"
+    (rate,) = [p for p in map(props, alarms) if "QuarantineRate" in json.dumps(p)]
+    assert rate["Threshold"] == 0.05
+    dumped = json.dumps(rate["Metrics"])
+    assert '"Namespace": "Courtside"' in dumped and "RecordsQuarantined" in dumped and "RecordsIn" in dumped
+
+
+def test_quarantine_rate_uses_the_validate_handlers_metric_dimension():
+    """The alarm's `service` dimension must be the one functions/validate/handler.py publishes with."""
+    from courtside.config import REPO_ROOT
+    from infra.stacks.ingestion import VALIDATE_METRICS_SERVICE
+
+    source = (REPO_ROOT / "functions" / "validate" / "handler.py").read_text()
+    assert f'service="{VALIDATE_METRICS_SERVICE}"' in source
 
 
 def test_validate_function_grants_are_least_privilege(synth):
@@ -500,6 +512,7 @@ def test_dashboard_shows_every_service_metric(synth):
         "FeatureDriftPSI",
         "PredictionDriftPSI",
         "RollingBrier",
+        "RecordsIn",  # what functions/validate publishes today (alias of EventsIn)
     ):
         assert metric in body, metric
 
