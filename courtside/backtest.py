@@ -40,7 +40,10 @@ def _blocks(test: Any, retrain: str) -> list[Any]:
 
 
 def walk_forward(
-    frame: Any, cfg: BacktestConfig, fit: Callable[[Any, Mapping[str, Any]], Any] = pregame.fit
+    frame: Any,
+    cfg: BacktestConfig,
+    fit: Callable[[Any, Mapping[str, Any]], Any] = pregame.fit,
+    models: list[Any] | None = None,
 ) -> tuple[Any, list[dict[str, Any]]]:
     """Predictions for seasons ``from_season..to_season`` and a log of every training window used."""
     import pandas as pd
@@ -62,13 +65,25 @@ def walk_forward(
                 raise ValueError(f"no training games before {first_date}")
             assert str(train["date"].max()) < first_date, "training data overlaps the predicted block"
             model = fit(train, hp)
+            if models is not None:
+                models.append(model)
             version = pregame.model_version_of(model)
             p = model.predict_many(block.to_dict("records"))
-            preds.append(pd.DataFrame({"game_key": block["game_key"].to_numpy(), "home_win_probability": p,
-                                       "model_version": version}))  # fmt: skip
-            log.append({"season": season, "first_predicted": first_date, "train_rows": int(len(train)),
-                        "train_last_date": str(train["date"].max()), "model_version": version,
-                        "features": list(getattr(model, "feature_names", []))})  # fmt: skip
+            preds.append(
+                pd.DataFrame(
+                    {"game_key": block["game_key"].to_numpy(), "home_win_probability": p, "model_version": version}
+                )
+            )
+            log.append(
+                {
+                    "season": season,
+                    "first_predicted": first_date,
+                    "train_rows": int(len(train)),
+                    "train_last_date": str(train["date"].max()),
+                    "model_version": version,
+                    "features": list(getattr(model, "feature_names", [])),
+                }
+            )
     return pd.concat(preds, ignore_index=True), log
 
 
@@ -101,9 +116,27 @@ def run(out_dir: Path | str, cfg: BacktestConfig, data_dir: Path | str | None = 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     frame = build_frame(data_dir, cfg.hyperparameters)
-    preds, log = walk_forward(frame, cfg)
+    models: list[Any] = []
+    preds, log = walk_forward(frame, cfg, models=models)
     preds.to_csv(out / "predictions.csv", index=False, columns=list(PREDICTION_COLUMNS))
     scored = with_context(preds, frame, benchmarks(data_dir))
     scored = scored[scored["bench_fte_prob"].notna()]
-    extra = {"backtest": {"config": json.loads(json.dumps(cfg.__dict__, default=str)), "training_windows": log}}
-    return evaluate(scored, out, title=f"Walk-forward backtest {cfg.from_season}-{cfg.to_season}", extra=extra)
+    from courtside.evaluation.perturbation import pregame_suite
+
+    last_season = frame[frame["season"] == cfg.to_season].head(300).to_dict("records")
+    extra = {
+        "backtest": {"config": json.loads(json.dumps(cfg.__dict__, default=str)), "training_windows": log},
+        "perturbation": pregame_suite(models[-1], last_season),
+    }
+    report = evaluate(scored, out, title=f"Walk-forward backtest {cfg.from_season}-{cfg.to_season}", extra=extra)
+    from dataclasses import asdict
+
+    from courtside.evaluation.perturbation import promotion_gate
+
+    gate = promotion_gate(report)
+    report["gate"] = asdict(gate)
+    (out / "report.json").write_text(json.dumps(report, indent=2, sort_keys=True, default=float))
+    with (out / "report.md").open("a") as fh:
+        fh.write(f"\n## Promotion gate\n\npassed: {gate.passed}; reasons: {gate.reasons or 'none'}\n")
+        fh.write(f"\nPerturbation tests: passed {extra['perturbation']['passed']}\n")
+    return report

@@ -110,10 +110,23 @@ def _minutes(v: Any) -> float:
 
 def game_score(r: Any) -> Any:
     """Hollinger's Game Score, vectorised over a DataFrame of box lines."""
-    g = {k: r[k].fillna(0.0).astype(float) for k in ("PTS", "FGM", "FGA", "FTA", "FTM", "OREB", "DREB", "STL", "AST",
-                                             "BLK", "PF", "TO")}  # fmt: skip
-    return (g["PTS"] + 0.4 * g["FGM"] - 0.7 * g["FGA"] - 0.4 * (g["FTA"] - g["FTM"]) + 0.7 * g["OREB"]
-            + 0.3 * g["DREB"] + g["STL"] + 0.7 * g["AST"] + 0.7 * g["BLK"] - 0.4 * g["PF"] - g["TO"])  # fmt: skip
+    g = {
+        k: r[k].fillna(0.0).astype(float)
+        for k in ("PTS", "FGM", "FGA", "FTA", "FTM", "OREB", "DREB", "STL", "AST", "BLK", "PF", "TO")
+    }
+    return (
+        g["PTS"]
+        + 0.4 * g["FGM"]
+        - 0.7 * g["FGA"]
+        - 0.4 * (g["FTA"] - g["FTM"])
+        + 0.7 * g["OREB"]
+        + 0.3 * g["DREB"]
+        + g["STL"]
+        + 0.7 * g["AST"]
+        + 0.7 * g["BLK"]
+        - 0.4 * g["PF"]
+        - g["TO"]
+    )
 
 
 def load_box(box_path: Path | str, index_path: Path | str) -> Any:
@@ -156,8 +169,9 @@ def player_features(box: Any) -> Any:
             continue
         h = book.strength(home, [int(ln["PLAYER_ID"]) for ln in by_team[home]])
         a = book.strength(away, [int(ln["PLAYER_ID"]) for ln in by_team[away]])
-        rows.append({"game_key": key, "pl_pm_diff": h[0] - a[0], "pl_gs_diff": h[1] - a[1],
-                     "pl_missing_diff": h[2] - a[2]})  # fmt: skip
+        rows.append(
+            {"game_key": key, "pl_pm_diff": h[0] - a[0], "pl_gs_diff": h[1] - a[1], "pl_missing_diff": h[2] - a[2]}
+        )
         for team in (home, away):
             book.apply(team, by_team[team])
     return pd.DataFrame(rows)
