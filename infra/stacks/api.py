@@ -12,6 +12,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
+from courtside.config import REPO_ROOT
 from infra.constructs import CourtsideFunction, InfraConfig, acknowledge, grant_kms, objects_arn, objects_finding
 from infra.stacks.ingestion import TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS
 from infra.stacks.lake import CAPTURES_PREFIX
@@ -32,6 +33,11 @@ PREGAME_REQUEST_SCHEMA = apigw.JsonSchema(
         "user_id": apigw.JsonSchema(type=apigw.JsonSchemaType.STRING, min_length=1, max_length=128),
     },
 )
+
+PRIVACY_DIR = REPO_ROOT / "functions" / "privacy"
+#: Lake prefixes that may hold (pseudonymised) personal data; erasure rewrites or deletes versions there.
+PERSONAL_DATA_PREFIXES: tuple[str, ...] = ("captures/", "users/")
+PRIVACY_AUDIT_PREFIX = "privacy/audit/"
 
 API_RATE_LIMIT = 50
 API_BURST_LIMIT = 100
@@ -173,6 +179,11 @@ class ApiStack(Stack):
         }.items():
             acknowledge(self.predict, finding, reason)
 
+        # Privacy function (consent + erasure), when its handler exists; otherwise predict serves consent --------
+        self.privacy: CourtsideFunction | None = None
+        if PRIVACY_DIR.is_dir():
+            self.privacy = self._privacy_function(config, dynamodb_key, s3_key, ops_key, online_table, lake_bucket)
+
         # REST API ---------------------------------------------------------------------------------------------
         self.access_logs = logs.LogGroup(
             self,
@@ -259,14 +270,27 @@ class ApiStack(Stack):
             request_validator=self.params_validator,
             request_parameters={"method.request.path.game_id": True},
         )
-        consent = v1.add_resource("users").add_resource("{user_id}").add_resource("consent")
+        user = v1.add_resource("users").add_resource("{user_id}")
+        consent = user.add_resource("consent")
+        privacy_integration = (
+            apigw.LambdaIntegration(self.privacy.function, proxy=True) if self.privacy is not None else integration
+        )
+        user_params = {"method.request.path.user_id": True}
         for method in ("POST", "GET", "DELETE"):
             consent.add_method(
                 method,
-                integration,
+                privacy_integration,
                 api_key_required=True,
                 request_validator=self.params_validator,
-                request_parameters={"method.request.path.user_id": True},
+                request_parameters=user_params,
+            )
+        if self.privacy is not None:  # erasure request: deletes the user's data and returns the audit report
+            user.add_method(
+                "DELETE",
+                privacy_integration,
+                api_key_required=True,
+                request_validator=self.params_validator,
+                request_parameters=user_params,
             )
         self.health = api.root.add_resource("health")
         self.health_method = self.health.add_method("GET", integration, api_key_required=False)
@@ -354,3 +378,86 @@ class ApiStack(Stack):
             "Account-level API Gateway role for execution logging (APIG6); AmazonAPIGatewayPushToCloudWatchLogs is "
             "the AWS-documented policy for this service-linked use and the role can only be assumed by API Gateway.",
         )
+
+    def _privacy_function(
+        self,
+        config: InfraConfig,
+        dynamodb_key: kms.IKey,
+        s3_key: kms.IKey,
+        ops_key: kms.IKey,
+        online_table: dynamodb.ITable,
+        lake_bucket: str,
+    ) -> CourtsideFunction:
+        names = config.names
+        privacy = CourtsideFunction(
+            self,
+            "Privacy",
+            config=config,
+            handler="functions/privacy/handler.handler",
+            service="courtside-privacy",
+            description="Consent records and erasure requests of app users",
+            logs_key=ops_key,
+            memory_size=1024,
+            timeout=Duration.seconds(29),  # API Gateway's integration limit
+            environment={
+                "COURTSIDE_CONSENT_TABLE": names.consent_table,
+                "COURTSIDE_ONLINE_TABLE": names.online_table,
+                "COURTSIDE_LAKE_BUCKET": lake_bucket,
+                "COURTSIDE_PSEUDONYM_SECRET": self.pseudonym_secret.secret_arn,
+            },
+        )
+        role = privacy.role
+        iam.Grant.add_to_principal(
+            grantee=role,
+            actions=TABLE_READ_ACTIONS + TABLE_WRITE_ACTIONS,
+            resource_arns=[self.consent_table.table_arn],
+        )
+        iam.Grant.add_to_principal(
+            grantee=role,
+            actions=["dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem"],
+            resource_arns=[online_table.table_arn],
+        )
+        grant_kms(role, dynamodb_key, encrypt=True, decrypt=True)
+        iam.Grant.add_to_principal(
+            grantee=role,
+            actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            resource_arns=[self.pseudonym_secret.secret_arn],
+        )
+        personal = [f"{p}*" for p in PERSONAL_DATA_PREFIXES]
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ListPersonalDataVersions",
+                actions=["s3:ListBucket", "s3:ListBucketVersions"],
+                resources=[f"arn:{self.partition}:s3:::{lake_bucket}"],
+                conditions={"StringLike": {"s3:prefix": personal}},
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ErasePersonalData",
+                actions=[
+                    "s3:GetObject",
+                    "s3:GetObjectVersion",
+                    "s3:PutObject",
+                    "s3:DeleteObject",
+                    "s3:DeleteObjectVersion",
+                ],
+                resources=[objects_arn(self, lake_bucket, p) for p in personal],
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="WriteErasureAudit",
+                actions=["s3:PutObject"],
+                resources=[objects_arn(self, lake_bucket, f"{PRIVACY_AUDIT_PREFIX}*")],
+            )
+        )
+        grant_kms(role, s3_key, encrypt=True, decrypt=True)
+        for prefix in (*PERSONAL_DATA_PREFIXES, PRIVACY_AUDIT_PREFIX):
+            acknowledge(
+                privacy,
+                objects_finding(lake_bucket, f"{prefix}*"),
+                f"Erasure must reach every object version holding personal data under lake {prefix} (and only "
+                "there); the audit prefix is write-only.",
+            )
+        return privacy

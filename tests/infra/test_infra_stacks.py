@@ -405,6 +405,19 @@ def test_api_routes_and_api_keys(synth):
     assert "application/json" in pregame["RequestModels"]
 
 
+def test_privacy_routes_go_to_the_privacy_function_when_it_exists(synth):
+    from infra.stacks.api import PRIVACY_DIR
+
+    methods = _methods(synth)
+    consent = json.dumps(methods[("/v1/users/{user_id}/consent", "POST")]["Integration"])
+    if PRIVACY_DIR.is_dir():
+        assert "Privacy" in consent
+        erase = methods[("/v1/users/{user_id}", "DELETE")]
+        assert erase["ApiKeyRequired"] is True and "Privacy" in json.dumps(erase["Integration"])
+    else:
+        assert "Predict" in consent
+
+
 def test_pregame_request_model_schema(synth):
     (model,) = synth.resources("Courtside-Api", "AWS::ApiGateway::Model").values()
     schema = props(model)["Schema"]
