@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -116,3 +117,31 @@ def test_infrastructure_failure_reports_batch_item_failures(aws: Settings, monke
     from courtside.ingest.stats import ingest_stats
 
     assert ingest_stats(aws)["stored"] == 1
+
+
+def test_replay_cli_puts_real_games_and_handler_stores_them_once(aws: Settings) -> None:
+    from typer.testing import CliRunner
+
+    from courtside.aws.clients import client
+    from courtside.cli import app
+    from courtside.ingest.stats import ingest_stats
+
+    result = CliRunner().invoke(app, ["replay", "--games", "2", "--speed", "0"])
+    assert result.exit_code == 0, result.output
+    lines = [x[x.index("{") :] for x in result.output.splitlines() if "{" in x]
+    assert lines, result.output
+    sent = json.loads(lines[-1])["records"]
+    kin = client("kinesis")
+    shard = kin.list_shards(StreamName=aws.names.stream)["Shards"][0]["ShardId"]
+    it = kin.get_shard_iterator(StreamName=aws.names.stream, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    got = kin.get_records(ShardIterator=it["ShardIterator"], Limit=10000)["Records"]
+    assert len(got) == sent > 900
+    records = [kinesis_record(r["Data"], seq=i) for i, r in enumerate(got)]
+    for i in range(0, len(records), 500):
+        assert invoke(records[i : i + 500]) == {"batchItemFailures": []}
+    for i in range(0, len(records), 500):  # the same records put twice
+        assert invoke(records[i : i + 500]) == {"batchItemFailures": []}
+    stats = ingest_stats(aws)
+    assert stats["in"] == stats["stored"] + stats["quarantined"]
+    assert stats["stored"] + stats["quarantined"] + stats["duplicates_ignored"] == 2 * sent
+    assert stats["stored_by_type"]["game_final"] == 2 and stats["stored"] >= sent - 5
