@@ -28,7 +28,7 @@ def test_extract_games_map_to_valid_events(data_dir) -> None:
     games = list(iter_game_events(data_dir, games=3))
     assert [g.game_id for g, _ in games][:2] == ["20181016_PHI_at_BOS", "20181016_OKC_at_GSW"]
     kinds: dict[str, int] = {}
-    for g, events in games:
+    for _g, events in games:
         assert events[0][1]["event_type"] == "game_scheduled" and events[-1][1]["event_type"] == "game_final"
         times = [t for t, _ in events]
         assert times == sorted(times)
