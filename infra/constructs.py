@@ -50,7 +50,8 @@ class InfraConfig:
     ``placeholderAssets`` (use a tiny placeholder instead of ``build/``; the tests set it),
     ``modelDataUrl``, ``sklearnImageUri``, ``modelMonitorImageUri``, ``endpointMode`` (``instance`` |
     ``serverless``), ``endpointInstanceType``, ``retrainEnabled``, ``corsAllowedOrigins`` (list),
-    ``predictReservedConcurrency``, ``predictBackend`` (``local`` | ``endpoint``), ``alarmEmail``.
+    ``predictReservedConcurrency``, ``predictBackend`` (``local`` | ``endpoint``), ``pandasLayerArn`` (a layer
+    with pandas/numpy for the batch-style monitor and retrain functions, e.g. AWS SDK for pandas), ``alarmEmail``.
     """
 
     settings: Settings
@@ -65,6 +66,7 @@ class InfraConfig:
     cors_allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     predict_reserved_concurrency: int | None = None
     predict_backend: str = "local"
+    pandas_layer_arn: str | None = None
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
 
     @classmethod
@@ -95,6 +97,7 @@ class InfraConfig:
             cors_allowed_origins=tuple(origins),
             predict_reserved_concurrency=int(concurrency) if concurrency is not None else None,
             predict_backend=str(ctx("predictBackend", "local")),
+            pandas_layer_arn=ctx("pandasLayerArn"),
         )
 
     @property
@@ -243,6 +246,7 @@ class CourtsideFunction(Construct):
         environment: dict[str, str] | None = None,
         reserved_concurrent_executions: int | None = None,
         wildcard_resource_reason: str | None = None,
+        extra_layers: list[lambda_.ILayerVersion] | None = None,
     ) -> None:
         super().__init__(scope, id)
         stack = Stack.of(self)
@@ -266,7 +270,7 @@ class CourtsideFunction(Construct):
             architecture=lambda_.Architecture.X86_64,
             handler=handler,
             code=lambda_.Code.from_asset(str(code_asset_dir(config))),
-            layers=[dependency_layer(stack, config)],
+            layers=[dependency_layer(stack, config), *(extra_layers or [])],
             role=self.role,
             description=description,
             memory_size=memory_size,

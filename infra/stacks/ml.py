@@ -8,6 +8,7 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
@@ -31,6 +32,10 @@ SKLEARN_REPOSITORY = "sagemaker-scikit-learn"
 SKLEARN_TAG = "1.2-1-cpu-py3"
 MODEL_MONITOR_REPOSITORY = "sagemaker-model-monitor-analyzer"
 LABELED_CAPTURES_PREFIX = "captures_labeled/"
+CAPTURES_PREFIX = "captures/"
+#: Where training writes the current Model Monitor baseline (courtside.monitoring.drift.Baseline.save -> latest/).
+BASELINE_PREFIX = f"{MONITORING_PREFIX}/baseline/latest"
+MONITOR_DIR = REPO_ROOT / "functions" / "monitor"
 RETRAIN_DIR = REPO_ROOT / "functions" / "retrain"
 
 
@@ -289,9 +294,97 @@ class MlStack(Stack):
         if RETRAIN_DIR.is_dir():
             self._retraining(config, ops_key, s3_key)
 
+        # Monitor (only when functions/monitor exists): hourly drift + rolling performance -> Courtside metrics ---
+        self.monitor_rule: events.Rule | None = None
+        if MONITOR_DIR.is_dir():
+            self._monitor(config, ops_key, s3_key)
+
+    def _batch_layers(self, config: InfraConfig) -> list[lambda_.ILayerVersion]:
+        """pandas/numpy for the batch-style functions, from context ``pandasLayerArn`` (not built locally)."""
+        if not config.pandas_layer_arn:
+            return []
+        existing = self.node.try_find_child("PandasLayer")
+        return [existing or lambda_.LayerVersion.from_layer_version_arn(self, "PandasLayer", config.pandas_layer_arn)]
+
+    def _monitor(self, config: InfraConfig, ops_key: kms.IKey, s3_key: kms.IKey) -> None:
+        names = config.names
+        artifacts_bucket = config.bucket_name(names.artifacts_bucket)
+        lake_bucket = config.bucket_name(names.lake_bucket)
+        self.monitor = CourtsideFunction(
+            self,
+            "Monitor",
+            config=config,
+            handler="functions/monitor/handler.handler",
+            service="courtside-monitor",
+            description="Hourly drift (PSI vs the training baseline) and rolling Brier of labeled captures",
+            logs_key=ops_key,
+            memory_size=1024,
+            timeout=Duration.minutes(5),
+            extra_layers=self._batch_layers(config),
+            wildcard_resource_reason=(
+                "cloudwatch:PutMetricData has no resource-level permissions; it is restricted by a "
+                "cloudwatch:namespace condition to Courtside."
+            ),
+            environment={"COURTSIDE_ARTIFACTS_BUCKET": artifacts_bucket, "COURTSIDE_LAKE_BUCKET": lake_bucket},
+        )
+        role = self.monitor.role
+        reads = [
+            objects_arn(self, artifacts_bucket, f"{MONITORING_PREFIX}/baseline/*"),
+            objects_arn(self, lake_bucket, f"{CAPTURES_PREFIX}*"),
+            objects_arn(self, lake_bucket, f"{LABELED_CAPTURES_PREFIX}*"),
+        ]
+        role.add_to_policy(
+            iam.PolicyStatement(sid="ReadBaselineAndCaptures", actions=["s3:GetObject"], resources=reads)
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="WriteViolations",
+                actions=["s3:PutObject"],
+                resources=[objects_arn(self, artifacts_bucket, f"{MONITORING_PREFIX}/violations/*")],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ListMonitoringInputs",
+                actions=["s3:ListBucket"],
+                resources=[f"arn:{self.partition}:s3:::{artifacts_bucket}", f"arn:{self.partition}:s3:::{lake_bucket}"],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="PublishCourtsideMetrics",
+                actions=["cloudwatch:PutMetricData"],
+                resources=["*"],
+                conditions={"StringEquals": {"cloudwatch:namespace": "Courtside"}},
+            )
+        )
+        grant_kms(role, s3_key, encrypt=True, decrypt=True)
+        for finding, reason in {
+            objects_finding(
+                artifacts_bucket, f"{MONITORING_PREFIX}/baseline/*"
+            ): "Reads the Model Monitor training baseline files only.",
+            objects_finding(artifacts_bucket, f"{MONITORING_PREFIX}/violations/*"): (
+                "Writes drift reports and constraint violations under one prefix only."
+            ),
+            objects_finding(
+                lake_bucket, f"{CAPTURES_PREFIX}*"
+            ): "Reads recent prediction captures for drift, read-only.",
+            objects_finding(
+                lake_bucket, f"{LABELED_CAPTURES_PREFIX}*"
+            ): "Reads labeled captures (joined outcomes) for rolling Brier, read-only.",
+        }.items():
+            acknowledge(self.monitor, finding, reason)
+        self.monitor_rule = events.Rule(
+            self,
+            "MonitorSchedule",
+            description="Hourly drift and performance monitoring of the pre-game model",
+            schedule=events.Schedule.cron(minute="15"),
+            targets=[targets.LambdaFunction(self.monitor.function, retry_attempts=2)],
+        )
+
     # ---------------------------------------------------------------------------------------------------------
     def _model_monitor(self, group: str, artifacts_uri: str, key: kms.IKey) -> None:
-        baseline = f"{artifacts_uri}/{MONITORING_PREFIX}/baseline"
+        baseline = f"{artifacts_uri}/{BASELINE_PREFIX}"
         self.data_quality_job = sagemaker.CfnDataQualityJobDefinition(
             self,
             "DataQualityJobDefinition",
@@ -372,6 +465,7 @@ class MlStack(Stack):
             description="Retrains the pre-game model when due (schedule or drift alarm) and gates it in the registry",
             logs_key=ops_key,
             memory_size=1024,
+            extra_layers=self._batch_layers(config),
             wildcard_resource_reason=(
                 "sagemaker:ListModelPackages has no resource-level permissions (read-only listing of the registry)."
             ),

@@ -336,7 +336,7 @@ def test_endpoint_config_captures_data_with_kms(synth):
 def test_model_monitor_data_quality_schedule_is_hourly_against_the_baseline(synth):
     (job,) = synth.resources("Courtside-ML", "AWS::SageMaker::DataQualityJobDefinition").values()
     baseline = props(job)["DataQualityBaselineConfig"]
-    base = f"s3://{NAMES.artifacts_bucket}/monitoring/baseline"
+    base = f"s3://{NAMES.artifacts_bucket}/monitoring/baseline/latest"  # where Baseline.save writes
     assert baseline["ConstraintsResource"]["S3Uri"] == f"{base}/constraints.json"
     assert baseline["StatisticsResource"]["S3Uri"] == f"{base}/statistics.json"
     assert "EndpointName" in props(job)["DataQualityJobInput"]["EndpointInput"]
@@ -351,12 +351,22 @@ def test_model_monitor_data_quality_schedule_is_hourly_against_the_baseline(synt
 def test_retraining_rule_exists_only_with_its_function(synth):
     from infra.stacks.ml import RETRAIN_DIR
 
-    rules = synth.resources("Courtside-ML", "AWS::Events::Rule")
+    rules = {k: v for k, v in synth.resources("Courtside-ML", "AWS::Events::Rule").items() if "Retrain" in k}
     assert len(rules) == (1 if RETRAIN_DIR.is_dir() else 0)
     subscriptions = synth.resources("Courtside-Monitoring", "AWS::SNS::Subscription")
     assert len(subscriptions) == len(rules)
     for rule in rules.values():
         assert props(rule)["State"] == "DISABLED"  # opt in with context retrainEnabled=true
+
+
+def test_monitor_function_runs_hourly_when_it_exists(synth):
+    from infra.stacks.ml import MONITOR_DIR
+
+    rules = {k: v for k, v in synth.resources("Courtside-ML", "AWS::Events::Rule").items() if "Monitor" in k}
+    assert len(rules) == (1 if MONITOR_DIR.is_dir() else 0)
+    for rule in rules.values():
+        assert props(rule)["ScheduleExpression"] == "cron(15 * * * ? *)"
+        assert props(rule)["State"] == "ENABLED"
 
 
 def test_sagemaker_role_reads_only_lake_training_prefixes(synth):
