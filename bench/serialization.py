@@ -58,12 +58,18 @@ def stream_records(events: list[dict]) -> dict[str, dict]:
     enc = lambda e: json.dumps(e, separators=(",", ":")).encode()  # noqa: E731
     t_w, blobs = timed(lambda: [enc(e) for e in sample])
     t_r, _ = timed(lambda: [json.loads(b) for b in blobs])
-    res["json"] = {"bytes_per_record": statistics.mean(map(len, blobs)), "write_us": t_w / len(sample) * 1e6,
-                   "read_us": t_r / len(sample) * 1e6}
+    res["json"] = {
+        "bytes_per_record": statistics.mean(map(len, blobs)),
+        "write_us": t_w / len(sample) * 1e6,
+        "read_us": t_r / len(sample) * 1e6,
+    }
     t_w, gz = timed(lambda: [gzip.compress(enc(e), 6) for e in sample])
     t_r, _ = timed(lambda: [json.loads(gzip.decompress(b)) for b in gz])
-    res["gzip_json"] = {"bytes_per_record": statistics.mean(map(len, gz)), "write_us": t_w / len(sample) * 1e6,
-                        "read_us": t_r / len(sample) * 1e6}
+    res["gzip_json"] = {
+        "bytes_per_record": statistics.mean(map(len, gz)),
+        "write_us": t_w / len(sample) * 1e6,
+        "read_us": t_r / len(sample) * 1e6,
+    }
     rows = [flatten(e) for e in sample[:500]]
     schema = pa.Table.from_pylist(rows).schema
 
@@ -75,8 +81,11 @@ def stream_records(events: list[dict]) -> dict[str, dict]:
 
     t_w, ipc = timed(lambda: [ipc_one(r) for r in rows])
     t_r, _ = timed(lambda: [pa.ipc.open_stream(b).read_all().to_pylist() for b in ipc])
-    res["arrow_ipc"] = {"bytes_per_record": statistics.mean(map(len, ipc)), "write_us": t_w / len(rows) * 1e6,
-                        "read_us": t_r / len(rows) * 1e6}
+    res["arrow_ipc"] = {
+        "bytes_per_record": statistics.mean(map(len, ipc)),
+        "write_us": t_w / len(rows) * 1e6,
+        "read_us": t_r / len(rows) * 1e6,
+    }
     avro = _avro_records(rows)
     if avro:
         res["avro"] = avro
@@ -90,7 +99,9 @@ def _avro_records(rows: list[dict]) -> dict | None:
         return None
     fields = []
     for k, v in rows[0].items():
-        typ = "double" if isinstance(v, float) else "long" if isinstance(v, int) and not isinstance(v, bool) else "string"
+        typ = (
+            "double" if isinstance(v, float) else "long" if isinstance(v, int) and not isinstance(v, bool) else "string"
+        )
         fields.append({"name": k, "type": ["null", typ]})
     schema = fastavro.parse_schema({"type": "record", "name": "Pbp", "fields": fields})
 
@@ -101,8 +112,11 @@ def _avro_records(rows: list[dict]) -> dict | None:
 
     t_w, blobs = timed(lambda: [one(r) for r in rows])
     t_r, _ = timed(lambda: [fastavro.schemaless_reader(io.BytesIO(b), schema) for b in blobs])
-    return {"bytes_per_record": statistics.mean(map(len, blobs)), "write_us": t_w / len(rows) * 1e6,
-            "read_us": t_r / len(rows) * 1e6}
+    return {
+        "bytes_per_record": statistics.mean(map(len, blobs)),
+        "write_us": t_w / len(rows) * 1e6,
+        "read_us": t_r / len(rows) * 1e6,
+    }
 
 
 def lake_scans(events: list[dict]) -> dict[str, dict]:
@@ -113,14 +127,12 @@ def lake_scans(events: list[dict]) -> dict[str, dict]:
 
     res: dict[str, dict] = {}
     enc = lambda: [json.dumps(e, separators=(",", ":")).encode() for e in events]  # noqa: E731
-    lines = enc()
     t_w, body = timed(lambda: b"\n".join(enc()))
     t_r, _ = timed(lambda: [json.loads(x) for x in body.splitlines()])
     res["jsonl"] = {"bytes": len(body), "write_s": t_w, "read_all_s": t_r, "read_2_cols_s": t_r}
     t_w, gz = timed(lambda: gzip.compress(b"\n".join(enc()), 6))
     t_r, _ = timed(lambda: [json.loads(x) for x in gzip.decompress(gz).splitlines()])
     res["jsonl_gzip"] = {"bytes": len(gz), "write_s": t_w, "read_all_s": t_r, "read_2_cols_s": t_r}
-    table = pa.Table.from_pylist([flatten(e) for e in events])
 
     def pq_write() -> bytes:  # includes building the columnar table from the event dicts
         b = io.BytesIO()
@@ -147,9 +159,20 @@ def lake_scans(events: list[dict]) -> dict[str, dict]:
 def online_items() -> dict[str, dict]:
     """A live-feature item (what the online store holds per game): JSON string vs DynamoDB map vs gzip JSON."""
     item = {
-        "game_id": "20181016_PHI_at_BOS", "as_of": "2018-10-17T01:55:00Z", "period": 4, "clock_seconds": 95.0,
-        "home_score": 101, "away_score": 85, "margin": 16, "possession": "home", "run_home_last_5m": 9,
-        "run_away_last_5m": 4, "fouls_home": 18, "fouls_away": 21, "home_elo": 1612.4, "away_elo": 1580.2,
+        "game_id": "20181016_PHI_at_BOS",
+        "as_of": "2018-10-17T01:55:00Z",
+        "period": 4,
+        "clock_seconds": 95.0,
+        "home_score": 101,
+        "away_score": 85,
+        "margin": 16,
+        "possession": "home",
+        "run_home_last_5m": 9,
+        "run_away_last_5m": 4,
+        "fouls_home": 18,
+        "fouls_away": 21,
+        "home_elo": 1612.4,
+        "away_elo": 1580.2,
     }
     from decimal import Decimal
 
@@ -163,9 +186,15 @@ def online_items() -> dict[str, dict]:
     t_map, mp = timed(lambda: [{k: ser.serialize(v) for k, v in dec.items()} for _ in range(n)])
     t_gz, gz = timed(lambda: [gzip.compress(js[0].encode()) for _ in range(n)])
     # DynamoDB item size: attribute names + values (numbers ~ digits/2 + 1 bytes, strings = UTF-8 length)
-    map_size = sum(len(k) + (len(str(v)) // 2 + 1 if isinstance(v, int | float) else len(str(v))) for k, v in item.items())
+    map_size = sum(
+        len(k) + (len(str(v)) // 2 + 1 if isinstance(v, int | float) else len(str(v))) for k, v in item.items()
+    )
     return {
-        "json_string_attribute": {"bytes": len(js[0]) + len("f"), "write_us": t_json / n * 1e6, "read_us": t_jr / n * 1e6},
+        "json_string_attribute": {
+            "bytes": len(js[0]) + len("f"),
+            "write_us": t_json / n * 1e6,
+            "read_us": t_jr / n * 1e6,
+        },
         "dynamodb_native_map": {"bytes_est": map_size, "write_us": t_map / n * 1e6},
         "gzip_json_binary": {"bytes": len(gz[0]), "write_us": t_gz / n * 1e6},
     }
