@@ -26,6 +26,10 @@ from courtside.errors import EventRejected  # noqa: E402
 from courtside.events import game_final_event, parse_event  # noqa: E402
 from courtside.ingest.quarantine import QuarantineRecord, Source, digest  # noqa: E402
 from courtside.ingest.rules import check_event  # noqa: E402
+from courtside.quality.outliers import grubbs_flags  # noqa: E402
+
+# Grubbs level for a season's game totals: strict, so only games like the 19-18 of 1950 are flagged.
+OUTLIER_ALPHA = 0.001
 
 CURATED_PREFIX = "curated/games"
 COLUMNS = [
@@ -51,6 +55,7 @@ class LoadResult:
     duplicates_ignored: int = 0
     by_reason: dict[str, int] = field(default_factory=dict)
     seasons: list[int] = field(default_factory=list)
+    flagged: int = 0  # valid games flagged as outliers (stored, with the flag under quality/outliers/)
 
     def __getitem__(self, key: str) -> Any:
         return self.as_dict()[key]
@@ -63,6 +68,7 @@ class LoadResult:
             "duplicates_ignored": self.duplicates_ignored,
             "by_reason": dict(sorted(self.by_reason.items())),
             "seasons": len(self.seasons),
+            "flagged": self.flagged,
         }
 
 
@@ -151,10 +157,23 @@ def load_games(settings: Any, games_df: Any, seasons: Iterable[int] | None = Non
             Bucket=names.lake_bucket, Key=f"{CURATED_PREFIX}/season={season}/part-0.parquet", Body=buf.getvalue()
         )
     register_table(settings, sorted(by_season))
+    flagged = 0
+    for season, srows in sorted(by_season.items()):
+        flags = grubbs_flags(
+            ((r["game_key"], r["home_score"] + r["away_score"]) for r in srows), "game_total", OUTLIER_ALPHA
+        )
+        if flags:
+            flagged += len(flags)
+            s3.put_object(
+                Bucket=names.lake_bucket,
+                Key=f"quality/outliers/games/season={season}.json",
+                Body=json.dumps([f.as_dict() for f in flags]).encode(),
+                ContentType="application/json",
+            )
     reasons: dict[str, int] = {}
     for q in rejects:
         reasons[q.reason] = reasons.get(q.reason, 0) + 1
-    return LoadResult(len(rows) - dups, len(valid), len(rejects), dups, reasons, sorted(by_season))
+    return LoadResult(len(rows) - dups, len(valid), len(rejects), dups, reasons, sorted(by_season), flagged)
 
 
 def register_table(settings: Any, seasons: list[int]) -> None:

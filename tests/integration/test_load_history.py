@@ -41,3 +41,15 @@ def test_load_games_validates_and_partitions(aws: Settings, data_dir) -> None:
     assert t["PartitionKeys"] == [{"Name": "season", "Type": "int"}]
     parts = glue.get_partitions(DatabaseName=aws.names.glue_database, TableName="games")["Partitions"]
     assert sorted(p["Values"][0] for p in parts) == ["2018", "2019"]
+
+
+def test_full_history_load_flags_outliers(aws: Settings, data_dir) -> None:
+    games = pd.read_parquet(data_dir / "games" / "nba_games_1947_2019.parquet")
+    result = load_games(aws, games, seasons=[1951, 1973])
+    assert result["in"] == result["stored"] + result["quarantined"]
+    assert result.flagged >= 1
+    body = client("s3").get_object(Bucket=aws.names.lake_bucket, Key="quality/outliers/games/season=1951.json")
+    import json
+
+    flags = json.loads(body["Body"].read())
+    assert any(f["key"] == "19501122_FTW_at_MNL" and f["test"] == "grubbs" for f in flags)
