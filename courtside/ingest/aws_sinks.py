@@ -51,9 +51,9 @@ class DynamoStateStore:
                 raise InfrastructureError("DynamoDB BatchGetItem left unprocessed keys after retries")
         return items
 
-    def seen(self, event_ids: Collection[str]) -> dict[str, str]:
+    def seen(self, event_ids: Collection[str]) -> dict[str, int]:
         keys = [{"pk": {"S": f"evt#{e}"}, "sk": {"S": "v"}} for e in event_ids]
-        return {it["pk"]["S"][4:]: it["d"]["S"] for it in self._batch_get(keys)}
+        return {it["pk"]["S"][4:]: int(it["d"]["N"]) for it in self._batch_get(keys)}
 
     def games(self, game_ids: Collection[str]) -> dict[str, GameState]:
         keys = [{"pk": {"S": f"game#{g}"}, "sk": {"S": "state"}} for g in game_ids]
@@ -64,10 +64,10 @@ class DynamoStateStore:
             out[it["pk"]["S"][5:]] = st
         return out
 
-    def commit(self, seen: Mapping[str, str], games: Mapping[str, GameState], duplicates_ignored: int) -> None:
+    def commit(self, seen: Mapping[str, int], games: Mapping[str, GameState], duplicates_ignored: int) -> None:
         ttl = str(int(time.time()) + DEDUP_DAYS * 86400)
         puts = [
-            {"PutRequest": {"Item": {"pk": {"S": f"evt#{e}"}, "sk": {"S": "v"}, "d": {"S": d}, "ttl": {"N": ttl}}}}
+            {"PutRequest": {"Item": {"pk": {"S": f"evt#{e}"}, "sk": {"S": "v"}, "d": {"N": str(d)}, "ttl": {"N": ttl}}}}
             for e, d in seen.items()
         ]
         for chunk in _chunks(puts, 25):

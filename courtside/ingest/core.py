@@ -30,7 +30,7 @@ from pydantic import ValidationError
 from courtside.errors import EventRejected
 from courtside.events import EVENT_ADAPTER, MAX_EVENT_BYTES, classify_validation_error
 from courtside.ingest.quarantine import QuarantineRecord, Source, digest
-from courtside.ingest.rules import Facts, GameInfo, GameState, check_event, check_facts, state_facts
+from courtside.ingest.rules import Facts, GameInfo, GameState, check_event_facts, check_facts
 from courtside.ingest.state import StateStore
 
 RAW_PREFIX = "raw"
@@ -161,8 +161,8 @@ def _process(
             continue
         try:
             ev = validate_json(raw)
-            info = check_event(ev)
-            append((i, ev.event_id, ev.game_id, ev.event_type, info, state_facts(ev), raw))
+            info, facts = check_event_facts(ev)
+            append((i, ev.event_id, ev.game_id, ev.event_type, info, facts, raw))
         except ValidationError as err:
             reject(i, *classify_validation_error(err), raw)
         except EventRejected as r:
@@ -174,7 +174,7 @@ def _process(
     known = state.seen({p[1] for p in passed}) if passed else {}
     games = state.games({p[2] for p in passed}) if passed else {}
     touched: dict[str, GameState] = {}
-    new_seen: dict[str, str] = {}
+    new_seen: dict[str, int] = {}
 
     # Pass 2, in arrival order: dedup, then the within-game rules against the game's high-water mark.
     groups: dict[tuple[str, int, str], tuple[str, str, list[bytes]]] = {}

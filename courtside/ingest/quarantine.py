@@ -21,13 +21,13 @@ _EVENT_ID = re.compile(rb'"event_id"\s*:\s*"([^"\\]{1,200})"')
 _SAFE = re.compile(r"[^A-Za-z0-9_.:=-]")
 
 
-def digest(raw: bytes) -> str:
+def digest(raw: bytes) -> int:
     """Content digest telling a redelivery (same id, same bytes) from a conflicting event (same id, other bytes).
 
     CRC-32 plus length: it only has to separate versions *of one event id*, so a 32-bit checksum suffices and it is
     several times cheaper than a cryptographic hash on the hot path.
     """
-    return f"{zlib.crc32(raw):08x}{len(raw):x}"
+    return zlib.crc32(raw) | (len(raw) << 32)
 
 
 def object_digest(raw: bytes) -> str:

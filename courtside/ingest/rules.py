@@ -147,6 +147,28 @@ class GameState:
 Facts = tuple | None
 
 
+def check_event_facts(event: Event) -> tuple[GameInfo, Facts]:
+    """:func:`check_event` and :func:`state_facts` in one call, with the pbp path inlined (the hot path: ~95 %
+    of the stream). Same rules, same reasons."""
+    if event.event_type != "pbp":
+        return check_event(event), state_facts(event)
+    if event.occurred_at.utcoffset() != _ZERO:
+        raise EventRejected("bad_timestamp", f"occurred_at {event.occurred_at.isoformat()} is not UTC")
+    info = _game_info(event.game_id)
+    if info.__class__ is tuple:
+        raise EventRejected(*info)  # type: ignore[misc]
+    p = event.payload
+    team = p.team
+    if team is not None and team != info.home and team != info.away:  # type: ignore[union-attr]
+        _team_in_game(team, info, "team")  # type: ignore[arg-type]
+    home, away, period, clock = p.home_score, p.away_score, p.period, p.clock_seconds
+    if (home is None) != (away is None):
+        raise EventRejected("missing_field", "home_score and away_score must be set together")
+    if period > 4 and clock > 300:
+        raise EventRejected("out_of_range", f"clock {clock} s too long for period {period}")
+    return info, (period, clock, home, away, p.event_code)  # type: ignore[return-value]
+
+
 def state_facts(event: Event) -> Facts:
     """The few numbers the within-game rules need, so the core can drop the parsed model early (hot path)."""
     kind = event.event_type

@@ -14,7 +14,7 @@ from courtside.ingest.rules import GameState
 
 
 class StateStore(Protocol):
-    def seen(self, event_ids: Collection[str]) -> dict[str, str]:
+    def seen(self, event_ids: Collection[str]) -> dict[str, int]:
         """event_id -> content digest, for the ids already stored."""
         ...
 
@@ -22,7 +22,7 @@ class StateStore(Protocol):
         """game_id -> state, for the games with state (others start fresh)."""
         ...
 
-    def commit(self, seen: Mapping[str, str], games: Mapping[str, GameState], duplicates_ignored: int) -> None:
+    def commit(self, seen: Mapping[str, int], games: Mapping[str, GameState], duplicates_ignored: int) -> None:
         """Record newly stored ids and advanced game states. Game states use optimistic concurrency (version)."""
         ...
 
@@ -31,18 +31,18 @@ class MemoryStateStore:
     """In-process state (tests, benchmark, batch loads)."""
 
     def __init__(self) -> None:
-        self.ids: dict[str, str] = {}
+        self.ids: dict[str, int] = {}
         self.game_states: dict[str, GameState] = {}
         self.duplicates_ignored = 0
 
-    def seen(self, event_ids: Collection[str]) -> dict[str, str]:
+    def seen(self, event_ids: Collection[str]) -> dict[str, int]:
         ids = self.ids
         return {i: ids[i] for i in event_ids if i in ids}
 
     def games(self, game_ids: Collection[str]) -> dict[str, GameState]:
         return {g: GameState.from_dict(self.game_states[g].to_dict()) for g in game_ids if g in self.game_states}
 
-    def commit(self, seen: Mapping[str, str], games: Mapping[str, GameState], duplicates_ignored: int) -> None:
+    def commit(self, seen: Mapping[str, int], games: Mapping[str, GameState], duplicates_ignored: int) -> None:
         self.ids.update(seen)
         for gid, st in games.items():
             st.version += 1

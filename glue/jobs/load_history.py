@@ -76,7 +76,7 @@ def validate_rows(rows: Iterable[dict], source_name: str = "games") -> tuple[lis
     """(valid rows, quarantine records, duplicates ignored) — the stream's rules, applied to a batch."""
     valid: list[dict] = []
     rejects: list[QuarantineRecord] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, int] = {}
     dups = 0
     for i, row in enumerate(rows):
         try:
