@@ -71,6 +71,25 @@ the scores in the detail, and can be re-driven after a fix.
   `data_b64` (the raw record bytes), `source` (stream, shard, sequence number, partition key, arrival) and
   `quarantined_at`. `courtside quarantine list|redrive` lists and re-puts them.
 
+## Outliers and samples
+- Outlier tests (`courtside/quality/outliers.py`): in the validate function, a robust z-score (median/MAD x 1.4826)
+  of each `game_final` (game total, each team's points) and `player_box` line (pts, reb, ast; players who played)
+  against rolling distributions of the last 500 values, once 30 exist; |z| > 5 is an outlier. The historical load
+  runs an iterated Grubbs test (alpha 0.001) over each season's game totals (it flags, e.g., the 19-18 game of
+  1950). Default action `flag`: the event is stored and the flag (test, metric, value, statistic, threshold) is
+  written to `s3://<lake>/quality/flags/` (stream) or `quality/outliers/games/season=YYYY.json` (batch);
+  action `quarantine` sends it to quarantine with reason `outlier` and the same fields in the detail.
+- Reservoir samples (`courtside/quality/reservoir.py`): a uniform sample of 1,000 validated events per event type,
+  Algorithm L (one pass, bounded memory), at `s3://<lake>/samples/<event_type>.json` (`k`, `n` seen, `items`).
+
+## Commands
+- `courtside replay [--speed N] [--season S] [--games N] [--data-dir D]`: puts the extract's schedule, play-by-play,
+  box scores and finals on the input stream, game by game (`--speed 0` = as fast as possible).
+- `courtside stats --json` (also `courtside ingest stats`): `{"in", "stored", "quarantined", "by_reason", ...}`.
+- `courtside quarantine list [--reason R]`, `courtside quarantine redrive [--reason R] [--force]`.
+- `courtside ingest load-history [--seasons 2015-2019]` or `python glue/jobs/load_history.py`: the games file
+  through the same rules into `curated/games/season=YYYY/part-0.parquet` and the Glue table `games`.
+
 ## Reason codes
 | code | meaning |
 |---|---|
