@@ -108,10 +108,18 @@ class RollingScreen:
         return [f for f in flags if f]
 
     def player_box(self, payload: dict, key: str = "") -> list[OutlierFlag]:
+        """Player counts are Poisson-like and skewed (a 12-assist night is common, not an error), so they are
+        tested on the Anscombe scale 2*sqrt(x + 3/8), where their spread is about constant: on the 2018-19
+        extract no real line is flagged at |z| > 5, while a 150-point line is."""
         if not payload.get("minutes"):
             return []  # did not play: nothing to compare
-        flags = [self._test(f"player_{stat}", payload.get(stat, 0), key) for stat in ("pts", "reb", "ast")]
-        return [f for f in flags if f]
+        flags = []
+        for stat in ("pts", "reb", "ast"):
+            value = payload.get(stat, 0)
+            flag = self._test(f"player_{stat}_anscombe", 2 * math.sqrt(value + 0.375), key)
+            if flag:
+                flags.append(OutlierFlag(flag.test, f"player_{stat}", value, flag.statistic, flag.threshold, key))
+        return flags
 
 
 def grubbs_flags(values: Iterable[tuple[str, float]], metric: str, alpha: float = 0.001) -> list[OutlierFlag]:

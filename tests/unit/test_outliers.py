@@ -49,3 +49,17 @@ def test_grubbs_on_history_flags_the_famous_19_18_game(data_dir) -> None:
 @pytest.mark.parametrize("action", ["flag", "quarantine"])
 def test_config_action_is_explicit(action: str) -> None:
     assert OutlierConfig(action=action).action == action  # type: ignore[arg-type]
+
+
+def test_player_lines_only_flag_impossible_values(data_dir) -> None:
+    box = pd.read_parquet(data_dir / "box" / "player_box_2018-19_first300.parquet")
+    box = box[box["MIN"].apply(lambda m: isinstance(m, str))]
+    screen = RollingScreen()
+    flags = [
+        f
+        for r in box.to_dict("records")
+        for f in screen.player_box({"minutes": 30, "pts": r["PTS"], "reb": r["REB"], "ast": r["AST"]}, "x")
+    ]
+    assert flags == []  # great nights are not data errors
+    planted = screen.player_box({"minutes": 30, "pts": 150, "reb": 5, "ast": 5}, "planted")
+    assert [(f.metric, f.value) for f in planted] == [("player_pts", 150)] and planted[0].statistic > 5
