@@ -73,8 +73,8 @@ the scores in the detail, and can be re-driven after a fix.
 
 ## Outliers and samples
 - Outlier tests (`courtside/quality/outliers.py`): in the validate function, a robust z-score (median/MAD x 1.4826)
-  of each `game_final` (game total, each team's points) and `player_box` line (pts, reb, ast; players who played)
-  against rolling distributions of the last 500 values, once 30 exist; |z| > 5 is an outlier. The historical load
+  of each `game_final` (game total, each team's points) and `player_box` line (pts, reb, ast of players who played,
+  on the Anscombe scale 2*sqrt(x + 3/8) because counts are skewed) against rolling distributions of the last 500 values, once 30 exist; |z| > 5 is an outlier. The historical load
   runs an iterated Grubbs test (alpha 0.001) over each season's game totals (it flags, e.g., the 19-18 game of
   1950). Default action `flag`: the event is stored and the flag (test, metric, value, statistic, threshold) is
   written to `s3://<lake>/quality/flags/` (stream) or `quality/outliers/games/season=YYYY.json` (batch);
