@@ -26,6 +26,7 @@ def cache_prefix(settings: Settings, prefix: str, cache_root: Path | None = None
     root = (cache_root or settings.state_dir / "lake_cache") / prefix
     root.mkdir(parents=True, exist_ok=True)
     s3 = client("s3")
+    listed: set[Path] = set()
     try:
         pages = s3.get_paginator("list_objects_v2").paginate(Bucket=settings.names.lake_bucket, Prefix=prefix + "/")
         for page in pages:
@@ -33,6 +34,7 @@ def cache_prefix(settings: Settings, prefix: str, cache_root: Path | None = None
                 if not obj["Key"].endswith(".parquet"):
                     continue
                 local = root / obj["Key"][len(prefix) + 1 :]
+                listed.add(local)
                 stamp = local.with_suffix(".etag")
                 tag = f"{obj['Size']}:{obj.get('ETag', '')}"
                 if local.exists() and stamp.exists() and stamp.read_text() == tag:
@@ -43,6 +45,11 @@ def cache_prefix(settings: Settings, prefix: str, cache_root: Path | None = None
     except Exception as err:  # noqa: BLE001 - no lake reachable: the table is simply empty locally
         if "NoSuchBucket" not in str(err) and "Could not connect" not in str(err):
             raise
+        return root
+    for stale in root.rglob("*.parquet"):  # objects deleted from the lake must disappear from the cache too
+        if stale not in listed:
+            stale.unlink()
+            stale.with_suffix(".etag").unlink(missing_ok=True)
     return root
 
 

@@ -27,3 +27,14 @@ def test_backfill_partitions_resume_and_seed(aws, data_dir) -> None:
     part = pq.read_table(io.BytesIO(body["Body"].read())).to_pandas()
     assert len(part) == (games["season"] == 1951).sum() and "features_as_of" in part
     assert OnlineStore().read_book().teams == book.teams
+
+
+def test_sql_over_the_moto_lake(aws, data_dir, tmp_path, monkeypatch) -> None:
+    from courtside.config import REPO_ROOT
+    from courtside.sql import run_sql_file
+
+    games = pd.read_parquet(data_dir / "games" / "nba_games_1947_2019.parquet")
+    backfill_pregame(aws, games[games["season"] <= 1950], progress=False, seed_online=False)
+    settings = aws.model_copy(update={"state_dir": tmp_path})
+    rows = run_sql_file(REPO_ROOT / "glue/sql/examples/top_elo_teams.sql", settings)
+    assert len(rows) == 10 and {r["season"] for r in rows} == {1950}
