@@ -108,16 +108,20 @@ def quarantine_redrive(
     from courtside.config import get_settings
     from courtside.errors import EventRejected
     from courtside.events import parse_event
+    from courtside.ingest.aws_sinks import DynamoStateStore
     from courtside.ingest.quarantine import QuarantineRecord
     from courtside.ingest.rules import check_event
 
     settings = get_settings()
     bucket = settings.names.quarantine_bucket
+    state = DynamoStateStore(settings.names.state_table)
     redriven = kept = 0
     for key in list(list_keys(bucket, f"reason={reason}/" if reason else "reason=")):
         q = QuarantineRecord.from_json(get_bytes(bucket, key))
+        event_id = None
         try:
             ev = parse_event(q.data)
+            event_id = ev.event_id
             check_event(ev)
             pk = ev.game_id
         except EventRejected:
@@ -125,6 +129,8 @@ def quarantine_redrive(
                 kept += 1
                 continue
             pk = q.source.partition_key or "redrive"
+        if event_id:
+            state.forget_quarantined(event_id)  # else the validator would ignore it as a redelivery
         put_raw_records([(pk, q.data)], settings.names.stream)
         delete(bucket, key)
         redriven += 1

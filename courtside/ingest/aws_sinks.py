@@ -1,7 +1,8 @@
 """AWS adapters of the ingest core: S3 lake and quarantine, Kinesis forward, DynamoDB state.
 
 State table layout (pk/sk strings, `ttl` epoch seconds):
-- `pk = "evt#<event_id>"`, `sk = "v"`: `d` = content digest. Written after the lake write; TTL = DEDUP_DAYS.
+- `pk = "evt#<event_id>"`, `sk = "v"`: `d` = content digest (negative: the record was quarantined by a within-game
+  rule). Written after the lake write; TTL = DEDUP_DAYS.
 - `pk = "game#<game_id>"`, `sk = "state"`: `s` = JSON of :class:`GameState`, `version` number, updated with a
   conditional write (`version` unchanged since read), so two invocations can never both advance a game.
 - `pk = "stats"`, `sk = "duplicates_ignored"`: counter `n` (ADD), read by `courtside stats`.
@@ -108,6 +109,19 @@ class DynamoStateStore:
                 UpdateExpression="ADD n :d",
                 ExpressionAttributeValues={":d": {"N": str(duplicates_ignored)}},
             )
+
+    def forget_quarantined(self, event_id: str) -> None:
+        """Drop a quarantined-record marker (before a redrive), never a stored one."""
+        try:
+            self.ddb.delete_item(
+                TableName=self.table,
+                Key={"pk": {"S": f"evt#{event_id}"}, "sk": {"S": "v"}},
+                ConditionExpression="d < :zero",
+                ExpressionAttributeValues={":zero": {"N": "0"}},
+            )
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     def duplicates_ignored(self) -> int:
         it = self.ddb.get_item(TableName=self.table, Key={"pk": {"S": "stats"}, "sk": {"S": "duplicates_ignored"}}).get(

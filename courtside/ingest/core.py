@@ -6,8 +6,9 @@ The sinks and the state store are parameters, so the same code runs against AWS,
 benchmark.
 
 Accounting (docs/events.md): every record is exactly one of stored, quarantined or `duplicates_ignored` (a
-byte-identical redelivery of an already stored event). A different payload under a stored event_id is quarantined
-as `duplicate_event_id`.
+byte-identical redelivery of an already stored event, or of an event already quarantined by a within-game rule,
+whose verdict could otherwise change against a newer game state). A different payload under a stored event_id is
+quarantined as `duplicate_event_id`. The state keeps `+digest` for stored ids and `-digest` for quarantined ones.
 
 Write order: quarantine objects, raw lake objects, the forward, then the state commit. A failure anywhere raises
 (the handler reports the batch for retry); because state is committed last, the retry re-processes the batch and
@@ -183,11 +184,13 @@ def _process(
         d = digest(raw)
         prev = new_seen.get(eid) or known.get(eid)
         if prev is not None:
-            if prev == d:
+            if prev == d or prev == -d:  # a redelivery of a stored (d) or already quarantined (-d) record
                 out.duplicates_ignored += 1
-            else:
+                continue
+            if prev > 0:
                 reject(i, "duplicate_event_id", f"{eid} already stored with other content", raw)
-            continue
+                continue
+            # prev < 0: another version of an event quarantined earlier (e.g. the fixed one): validate it
         if facts is not None:
             st = touched.get(gid)
             if st is None:
@@ -196,12 +199,14 @@ def _process(
                 check_facts(facts, st)
             except EventRejected as r:
                 reject(i, r.reason, r.detail, raw)
+                new_seen[eid] = -d  # a later redelivery must not be judged again against a newer state
                 continue
             touched[gid] = st
         if screen is not None and (etype == "game_final" or etype == "player_box"):
             flags = [f.as_dict() for f in getattr(screen, etype)(json.loads(raw)["payload"], eid)]
             if flags and screen.config.action == "quarantine":
                 reject(i, "outlier", json.dumps(flags), raw)
+                new_seen[eid] = -d
                 continue
             out.flags.extend(flags)
         new_seen[eid] = d

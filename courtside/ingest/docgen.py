@@ -56,7 +56,10 @@ the scores in the detail, and can be re-driven after a fix.
 ## Dedup and accounting
 - Dedup key: `event_id`, with a content digest of the record bytes kept in the state table (`evt#<event_id>`).
 - A byte-identical redelivery of a stored event (Kinesis retry, replay of the same stream) is dropped
-  idempotently and counted as `duplicates_ignored`; it is not part of `in`.
+  idempotently and counted as `duplicates_ignored`; it is not part of `in`. So is a byte-identical redelivery of
+  a record quarantined by a within-game rule (its id is kept with a negative digest): judged again against a newer
+  game state it could get another reason and be counted twice. A different version of that event is validated.
+  `courtside quarantine redrive` clears the marker before re-putting the bytes.
 - A *different* payload under an already stored `event_id` is quarantined as `duplicate_event_id`.
 - A redelivered bad record overwrites its own quarantine object (the object name holds a digest of the bytes).
 - `courtside stats --json`: `stored` = distinct event ids in the lake raw zone, `quarantined` = objects in the
@@ -74,7 +77,8 @@ the scores in the detail, and can be re-driven after a fix.
 ## Outliers and samples
 - Outlier tests (`courtside/quality/outliers.py`): in the validate function, a robust z-score (median/MAD x 1.4826)
   of each `game_final` (game total, each team's points) and `player_box` line (pts, reb, ast of players who played,
-  on the Anscombe scale 2*sqrt(x + 3/8) because counts are skewed) against rolling distributions of the last 500 values, once 30 exist; |z| > 5 is an outlier. The historical load
+  on the Anscombe scale 2*sqrt(x + 3/8) because counts are skewed) against rolling distributions of the last 500
+  values, once 30 exist; |z| > 5 is an outlier. The historical load
   runs an iterated Grubbs test (alpha 0.001) over each season's game totals (it flags, e.g., the 19-18 game of
   1950). Default action `flag`: the event is stored and the flag (test, metric, value, statistic, threshold) is
   written to `s3://<lake>/quality/flags/` (stream) or `quality/outliers/games/season=YYYY.json` (batch);

@@ -15,7 +15,7 @@ from courtside.ingest.rules import GameState
 
 class StateStore(Protocol):
     def seen(self, event_ids: Collection[str]) -> dict[str, int]:
-        """event_id -> content digest, for the ids already stored."""
+        """event_id -> content digest: positive for stored ids, negative for ids quarantined by a stateful rule."""
         ...
 
     def games(self, game_ids: Collection[str]) -> dict[str, GameState]:

@@ -87,3 +87,17 @@ def test_outlier_screen_flags_or_quarantines_with_test_and_statistic() -> None:
         else:
             q = QuarantineRecord.from_json(next(iter(sinks.quarantine.values())))
             assert q.reason == "outlier" and "robust_z" in q.detail
+
+
+def test_redelivered_record_quarantined_by_game_rule_keeps_its_verdict() -> None:
+    from _ingest_support import pbp
+
+    sinks, state = MemorySinks(), MemoryStateStore()
+    first = [pbp(1, 1, 700.0, home=5, away=0), pbp(2, 1, 690.0, home=1, away=0)]  # 2: score_decreased
+    run([kinesis_record(encode(e)) for e in first], sinks, state)
+    run([kinesis_record(encode(pbp(3, 2, 600.0, home=9, away=2)))], sinks, state)
+    again = run([kinesis_record(encode(e)) for e in first], sinks, state)  # 2 would now also be clock_backwards
+    assert (again.stored, again.quarantined, again.duplicates_ignored) == (0, 0, 2)
+    assert len(sinks.quarantine) == 1
+    fixed = run([kinesis_record(encode(pbp(2, 2, 500.0, home=9, away=2)))], sinks, state)  # a fixed version
+    assert fixed.stored == 1
