@@ -87,8 +87,8 @@ class ResourceNames(BaseModel):
         """Every name, keyed by role (used by tests and `courtside config`)."""
         return {
             k: getattr(self, k)
-            for k in dir(type(self))
-            if isinstance(getattr(type(self), k, None), property)
+            for k, v in vars(type(self)).items()
+            if isinstance(v, property) and not k.startswith("_")
         }
 
 

@@ -17,6 +17,7 @@ import math
 import shutil
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -58,6 +59,15 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
 
 
+def timed_forecast(url: str, date: str, game: Any) -> tuple[int, dict[str, Any], float]:
+    """One pre-game forecast request, as an app would send it; returns (status, body, latency in ms)."""
+    t = time.perf_counter()
+    status, body = post_json(
+        url, {"date": date, "home_team": game.home_team, "away_team": game.away_team, "neutral": bool(game.neutral)}
+    )
+    return status, body, (time.perf_counter() - t) * 1000
+
+
 def replay_season(
     stack: LocalStack, season_games: pd.DataFrame, broken: list[bytes], progress: bool = True
 ) -> dict[str, Any]:
@@ -75,14 +85,12 @@ def replay_season(
     stale: list[str] = []  # a forecast that missed a result of an earlier date
     previous_date = ""
     dates = list(season_games.groupby("date", sort=True))
+    pool = ThreadPoolExecutor(max_workers=4)  # an app asks for a date's games concurrently
     for i, (date, day) in enumerate(tqdm(dates, desc="replaying 2018-19", unit="date", disable=not progress)):
-        for game in day.itertuples(index=False):
-            t = time.perf_counter()
-            status, body = post_json(
-                url, {"date": date, "home_team": game.home_team, "away_team": game.away_team,
-                      "neutral": bool(game.neutral)}
-            )
-            latencies_ms.append((time.perf_counter() - t) * 1000)
+        games = list(day.itertuples(index=False))
+        answers = list(pool.map(lambda g, d=date: timed_forecast(url, d, g), games))
+        for game, (status, body, ms) in zip(games, answers, strict=True):
+            latencies_ms.append(ms)
             if status != 200:
                 raise RuntimeError(f"prediction for {game.game_key} failed: {status} {body}")
             predictions.append({"game_key": game.game_key, **body})
@@ -92,7 +100,7 @@ def replay_season(
             if previous_date and as_of_date < previous_date:
                 stale.append(game.game_key)
         events = [game_final_event(row) for row in day.to_dict("records")]
-        events_in += put_events(events, names.stream).succeeded
+        events_in += put_events(events, names.stream).records
         if i == len(dates) // 2 and broken:  # bad input mid-season: quarantined, never blocks the shard
             client("kinesis").put_records(
                 StreamName=names.stream,
@@ -102,6 +110,7 @@ def replay_season(
         if not stack.wait_drained(timeout=30):
             raise TimeoutError(f"stream pollers did not drain after {date}")
         previous_date = date
+    pool.shutdown()
     return {
         "predictions": predictions,
         "latencies_ms": latencies_ms,

@@ -7,6 +7,7 @@ server on a laptop. The cache is keyed by the endpoint so tests that start a new
 from __future__ import annotations
 
 import os
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -16,9 +17,19 @@ from botocore.config import Config
 _CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=30)
 
 
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _session() -> boto3.session.Session:
+    """One session per process: each new session reloads botocore's service data (hundreds of ms cold)."""
+    return boto3.session.Session()
+
+
 @lru_cache(maxsize=64)
 def _client(service: str, endpoint: str | None, region: str) -> Any:
-    return boto3.session.Session().client(service, region_name=region, config=_CONFIG)
+    with _LOCK:  # creating clients from one session is not thread-safe
+        return _session().client(service, region_name=region, config=_CONFIG)
 
 
 def client(service: str) -> Any:
@@ -30,3 +41,4 @@ def client(service: str) -> Any:
 def reset() -> None:
     """Forget cached clients (after the endpoint changed, e.g. between test sessions)."""
     _client.cache_clear()
+    _session.cache_clear()

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "courtside.cli.ingest_cmds",
     "courtside.cli.features_cmds",
     "courtside.cli.train_cmds",
+    "courtside.cli.model_cmds",
     "courtside.cli.serve_cmds",
     "courtside.cli.monitor_cmds",
     "courtside.cli.privacy_cmds",

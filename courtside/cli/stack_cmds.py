@@ -66,5 +66,9 @@ def register(app: typer.Typer) -> None:
         from courtside.config import get_settings
 
         s = get_settings()
-        typer.echo(json.dumps({"names": s.names.as_dict(), "region": s.region, "aws_port": s.aws_port,
-                               "api_port": s.api_port}, indent=2))
+        typer.echo(
+            json.dumps(
+                {"names": s.names.as_dict(), "region": s.region, "aws_port": s.aws_port, "api_port": s.api_port},
+                indent=2,
+            )
+        )

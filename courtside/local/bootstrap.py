@@ -88,7 +88,8 @@ def existing_names(settings: Settings) -> dict[str, str]:
     tables = set(client("dynamodb").list_tables()["TableNames"])
     dbs = {d["Name"] for d in client("glue").get_databases()["DatabaseList"]}
     groups = {
-        g["ModelPackageGroupName"] for g in client("sagemaker").list_model_package_groups()["ModelPackageGroupSummaryList"]
+        g["ModelPackageGroupName"]
+        for g in client("sagemaker").list_model_package_groups()["ModelPackageGroupSummaryList"]
     }
     workgroups = {w["Name"] for w in client("athena").list_work_groups()["WorkGroups"]}
     for role, name in names.as_dict().items():

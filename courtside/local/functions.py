@@ -39,8 +39,10 @@ def api_routes(names: ResourceNames) -> list[Route]:
         Route("/v1/games/{game_id}/live", fn, predict),
     ]
     if importlib.util.find_spec("functions.privacy.handler") is not None:
-        routes.append(Route("/v1/users/{user_id}/consent", f"{names.prefix}-privacy",
-                            lazy_handler("functions.privacy.handler")))
-        routes.append(Route("/v1/users/{user_id}", f"{names.prefix}-privacy",
-                            lazy_handler("functions.privacy.handler")))
+        routes.append(
+            Route("/v1/users/{user_id}/consent", f"{names.prefix}-privacy", lazy_handler("functions.privacy.handler"))
+        )
+        routes.append(
+            Route("/v1/users/{user_id}", f"{names.prefix}-privacy", lazy_handler("functions.privacy.handler"))
+        )
     return routes

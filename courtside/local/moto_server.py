@@ -43,8 +43,7 @@ class MotoServer:
     def start(self, timeout: float = 30.0) -> MotoServer:
         if port_in_use(self.host, self.port):
             raise RuntimeError(
-                f"port {self.port} on {self.host} is already in use; pick another with --aws-port "
-                "or COURTSIDE_AWS_PORT"
+                f"port {self.port} on {self.host} is already in use; pick another with --aws-port or COURTSIDE_AWS_PORT"
             )
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         env = {**os.environ, **LOCAL_CREDENTIALS}

@@ -67,9 +67,7 @@ class KinesisPoller:
         self._kinesis = client("kinesis")
         desc = self._kinesis.describe_stream(StreamName=self.stream_name)["StreamDescription"]
         self._arn = desc["StreamARN"]
-        self._shards = [
-            _Shard(s["ShardId"], self._iterator(s["ShardId"], "TRIM_HORIZON")) for s in desc["Shards"]
-        ]
+        self._shards = [_Shard(s["ShardId"], self._iterator(s["ShardId"], "TRIM_HORIZON")) for s in desc["Shards"]]
 
     def _iterator(self, shard_id: str, kind: str, sequence: str | None = None) -> str:
         kwargs: dict[str, Any] = {"StreamName": self.stream_name, "ShardId": shard_id, "ShardIteratorType": kind}

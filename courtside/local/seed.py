@@ -45,20 +45,20 @@ def seed_stack(
     hyperparameters: dict[str, Any] | None = None,
 ) -> SeedResult:
     """Load `history` into the lake, backfill features, train + register + approve the default model."""
-    from courtside.training.pipeline_local import train_and_register  # heavy imports only when seeding
+    from courtside.training.flow import train_and_register  # heavy imports only when seeding
     from glue.jobs.backfill_features import backfill_pregame
     from glue.jobs.load_history import load_games
 
     result = SeedResult()
     t = time.perf_counter()
     report("lake", f"loading {len(history)} games into the lake")
-    loaded = load_games(settings, history)
+    loaded = load_games(settings, history.assign(date=pd.to_datetime(history["date"]).dt.date))
     result.games_loaded, result.games_quarantined = int(loaded.stored), int(loaded.quarantined)
     result.timings_s["lake"] = time.perf_counter() - t
 
     t = time.perf_counter()
     report("features", "backfilling pre-game features (offline + online store)")
-    rows, _book = backfill_pregame(settings, history)
+    rows, _book = backfill_pregame(settings, history, progress=False)
     result.training_rows = len(rows)
     result.timings_s["features"] = time.perf_counter() - t
 
@@ -68,6 +68,7 @@ def seed_stack(
         settings,
         history,
         hyperparameters or DEFAULT_HYPERPARAMETERS,
+        training_set=rows,  # the offline store's rows: training reads exactly what the backfill wrote
         approve=True,
         who="courtside-seed",
         why="default model of a freshly seeded stack",

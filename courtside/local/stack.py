@@ -101,6 +101,11 @@ class LocalStack:
                 "COURTSIDE_PREFIX": self.settings.prefix,
             }
         )
+        # Handlers log JSON and emit EMF to stdout, as in Lambda where CloudWatch collects them; on a laptop
+        # that would drown the progress output, so they log warnings only unless the user asks for more.
+        for key, value in {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}.items():
+            if key not in os.environ:
+                self._set_env({key: value})
         clients.reset()
         self.readiness.step("resources", "creating resources")
         create_resources(self.settings)

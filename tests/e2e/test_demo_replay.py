@@ -48,6 +48,15 @@ def test_replayed_season_beats_fivethirtyeight(summary):
 
 def test_summary_is_written(summary):
     written = json.loads((Path(summary["_out_dir"]) / "summary.json").read_text())
-    for key in ("events_in", "events_stored", "events_quarantined", "model_version", "brier_model",
-                "brier_fte_elo", "api_p50_ms", "api_p99_ms", "sql_rows"):
+    for key in (
+        "events_in",
+        "events_stored",
+        "events_quarantined",
+        "model_version",
+        "brier_model",
+        "brier_fte_elo",
+        "api_p50_ms",
+        "api_p99_ms",
+        "sql_rows",
+    ):
         assert key in written

@@ -45,8 +45,10 @@ def test_poller_retries_from_first_failed_record_then_sends_to_destination(aws, 
     calls: list[list[int]] = []
 
     def handler(event, context):
-        items = [(r["kinesis"]["sequenceNumber"], json.loads(base64.b64decode(r["kinesis"]["data"]))["i"])
-                 for r in event["Records"]]
+        items = [
+            (r["kinesis"]["sequenceNumber"], json.loads(base64.b64decode(r["kinesis"]["data"]))["i"])
+            for r in event["Records"]
+        ]
         calls.append([i for _, i in items])
         return {"batchItemFailures": [{"itemIdentifier": seq} for seq, i in items if i == 2]}
 
@@ -91,8 +93,11 @@ def test_local_api_builds_proxy_events_and_enforces_limits():
 
 def test_health_is_503_with_progress_until_ready():
     state = {"ready": False, "stage": "seeding"}
-    api = LocalApi([Route("/health", "predict", lambda: lambda e, c: json_response(200, {"status": "ok"}))],
-                   port=0, readiness=lambda: state).start()
+    api = LocalApi(
+        [Route("/health", "predict", lambda: lambda e, c: json_response(200, {"status": "ok"}))],
+        port=0,
+        readiness=lambda: state,
+    ).start()
     try:
         try:
             urllib.request.urlopen(f"{api.url}/health")
