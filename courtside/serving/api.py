@@ -159,6 +159,11 @@ def create_app(service: PredictionService, metrics: Any = None) -> APIGatewayRes
             return resp
         return _json(404, error_body("not_found", f"no route {method} {path}"))
 
+    @app.exception_handler(UnicodeDecodeError)
+    def undecodable(_: UnicodeDecodeError) -> Response:
+        # Powertools decodes the body lazily; bytes that are not UTF-8 are the client's error, not ours.
+        return _json(400, error_body("malformed_body", "request body is not UTF-8 encoded JSON"))
+
     @app.exception_handler(Exception)
     def internal(err: Exception) -> Response:
         log.exception("unhandled error")

@@ -29,11 +29,6 @@ if str(REPO_ROOT) not in sys.path:
 
 MAX_EXAMPLES = {"positive": 15, "negative": 10}
 
-# Failures already reported to the serving area, tolerated (as xfail) only while they are the *only* failures:
-# a non-UTF-8 request body on POST /v1/predictions/pregame makes Powertools' `decoded_body` raise
-# UnicodeDecodeError, which the service answers with 500 internal_error instead of a 400.
-KNOWN_SERVING_FAILURES = ("POST /v1/predictions/pregame -> 500",)
-
 
 @pytest.fixture(autouse=True)
 def _local_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
@@ -141,7 +136,4 @@ def test_schemathesis_bounded_run_against_the_local_api(aws: Settings) -> None:
         api.stop()
     assert calls["n"] > 50
     assert not failures["privacy"], "\n".join(failures["privacy"])
-    unknown = [f for f in failures["serving"] if not f.startswith(KNOWN_SERVING_FAILURES)]
-    assert not unknown, "\n".join(unknown)
-    if failures["serving"]:
-        pytest.xfail("known serving bug (non-UTF-8 body -> 500): " + failures["serving"][0])
+    assert not failures["serving"], "\n".join(failures["serving"])

@@ -260,3 +260,23 @@ def test_fuzz_request_validation_never_5xx(seeded, body, raw):
     assert status < 500, payload
     if status >= 400:
         assert set(payload["error"]) == {"code", "message", "details"}
+
+
+def test_non_utf8_body_is_a_400_not_a_500():
+    """Found by the schemathesis run: undecodable bytes once reached the catch-all 500 handler."""
+    import base64
+
+    from functions.predict import handler as predict
+
+    event = {
+        "resource": "/v1/predictions/pregame",
+        "path": "/v1/predictions/pregame",
+        "httpMethod": "POST",
+        "headers": {"Content-Type": "application/json"},
+        "body": base64.b64encode(b'{"date": "\xff\xfe"}').decode(),
+        "isBase64Encoded": True,
+        "requestContext": {"requestId": "r", "stage": "v1", "identity": {"sourceIp": "127.0.0.1"}},
+    }
+    resp = predict.handler(event, None)
+    assert resp["statusCode"] == 400
+    assert '"code": "malformed_body"' in resp["body"] or '"code":"malformed_body"' in resp["body"]
