@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import threading
+import time
 
 import typer
 
@@ -25,7 +26,9 @@ def register(app: typer.Typer) -> None:
 
         settings = get_settings()
         stop = threading.Event()
+        # Ctrl-C and SIGTERM only set a flag: the stack then stops its pollers, API and moto server in order.
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
         with LocalStack(settings, aws_port=aws_port, api_port=api_port) as stack:
             typer.echo(f"AWS (moto)  : {stack.endpoint_url}   export AWS_ENDPOINT_URL={stack.endpoint_url}")
             typer.echo(f"API         : {stack.api_url}   (GET /health, POST /v1/predictions/pregame)")
@@ -39,11 +42,8 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"seeded: {result.games_loaded} games, model {result.model_version}")
             stack.mark_ready()
             typer.echo("ready — Ctrl-C to stop")
-            try:
-                while not stop.wait(0.5):
-                    pass
-            except KeyboardInterrupt:
-                pass
+            while not stop.is_set():
+                time.sleep(0.2)
             typer.echo("stopping…")
 
     @app.command()

@@ -52,6 +52,8 @@ class MotoServer:
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
+            # its own session: a terminal's Ctrl-C reaches `courtside up`, which then stops moto last, in order
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
