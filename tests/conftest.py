@@ -56,3 +56,23 @@ def aws(moto_endpoint: str) -> Settings:
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA_DIR
+
+
+@pytest.fixture()
+def privacy_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A per-session local pseudonym key file and empty consent cache, restored afterwards."""
+    from courtside.privacy import consent
+    from courtside.privacy.pseudonym import reset_key
+
+    key_file = tmp_path_factory.getbasetemp() / "privacy-secrets" / "pseudonym.key"
+    saved = os.environ.get("COURTSIDE_PSEUDONYM_KEY_FILE")
+    os.environ["COURTSIDE_PSEUDONYM_KEY_FILE"] = str(key_file)
+    reset_key()
+    consent.clear_cache()
+    yield
+    consent.clear_cache()
+    reset_key()
+    if saved is None:
+        os.environ.pop("COURTSIDE_PSEUDONYM_KEY_FILE", None)
+    else:
+        os.environ["COURTSIDE_PSEUDONYM_KEY_FILE"] = saved

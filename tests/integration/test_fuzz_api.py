@@ -8,9 +8,7 @@ so "no approved model" (a documented 503) does not hide real failures. Both gene
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,9 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 
 from courtside.config import REPO_ROOT, Settings
-from courtside.privacy import consent
 from courtside.privacy.openapi import with_privacy_paths
-from courtside.privacy.pseudonym import reset_key
 
 schemathesis = pytest.importorskip("schemathesis")
 
@@ -30,20 +26,7 @@ if str(REPO_ROOT) not in sys.path:
 MAX_EXAMPLES = {"positive": 15, "negative": 10}
 
 
-@pytest.fixture(autouse=True)
-def _local_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    key_file = tmp_path_factory.getbasetemp() / "privacy-secrets" / "pseudonym.key"
-    saved = os.environ.get("COURTSIDE_PSEUDONYM_KEY_FILE")
-    os.environ["COURTSIDE_PSEUDONYM_KEY_FILE"] = str(key_file)
-    reset_key()
-    consent.clear_cache()
-    yield
-    consent.clear_cache()
-    reset_key()
-    if saved is None:
-        os.environ.pop("COURTSIDE_PSEUDONYM_KEY_FILE", None)
-    else:
-        os.environ["COURTSIDE_PSEUDONYM_KEY_FILE"] = saved
+pytestmark = pytest.mark.usefixtures("privacy_key")
 
 
 def api_document() -> dict[str, Any]:

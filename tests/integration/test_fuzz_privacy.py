@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,29 +14,13 @@ from hypothesis import strategies as st
 
 from courtside.config import REPO_ROOT, Settings
 from courtside.local.lambda_context import LocalLambdaContext
-from courtside.privacy import consent
-from courtside.privacy.pseudonym import reset_key
 
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from functions.privacy.handler import handler  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def _local_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    key_file = tmp_path_factory.getbasetemp() / "privacy-secrets" / "pseudonym.key"
-    saved = os.environ.get("COURTSIDE_PSEUDONYM_KEY_FILE")
-    os.environ["COURTSIDE_PSEUDONYM_KEY_FILE"] = str(key_file)
-    reset_key()
-    consent.clear_cache()
-    yield
-    consent.clear_cache()
-    reset_key()
-    if saved is None:
-        os.environ.pop("COURTSIDE_PSEUDONYM_KEY_FILE", None)
-    else:
-        os.environ["COURTSIDE_PSEUDONYM_KEY_FILE"] = saved
+pytestmark = pytest.mark.usefixtures("privacy_key")
 
 
 user_ids = st.one_of(

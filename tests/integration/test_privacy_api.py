@@ -5,11 +5,9 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +17,7 @@ from courtside.local.api import LocalApi
 from courtside.local.functions import api_routes
 from courtside.local.lambda_context import LocalLambdaContext
 from courtside.privacy import consent
-from courtside.privacy.pseudonym import get_key, pseudonymise, reset_key
+from courtside.privacy.pseudonym import get_key, pseudonymise
 
 if str(REPO_ROOT) not in sys.path:  # the handlers live in functions/, importable from the repository root
     sys.path.insert(0, str(REPO_ROOT))
@@ -27,20 +25,7 @@ if str(REPO_ROOT) not in sys.path:  # the handlers live in functions/, importabl
 USER = "zoe.hidden-42@example.net"
 
 
-@pytest.fixture(autouse=True)
-def _local_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    key_file = tmp_path_factory.getbasetemp() / "privacy-secrets" / "pseudonym.key"
-    saved = os.environ.get("COURTSIDE_PSEUDONYM_KEY_FILE")
-    os.environ["COURTSIDE_PSEUDONYM_KEY_FILE"] = str(key_file)
-    reset_key()
-    consent.clear_cache()
-    yield
-    consent.clear_cache()
-    reset_key()
-    if saved is None:
-        os.environ.pop("COURTSIDE_PSEUDONYM_KEY_FILE", None)
-    else:
-        os.environ["COURTSIDE_PSEUDONYM_KEY_FILE"] = saved
+pytestmark = pytest.mark.usefixtures("privacy_key")
 
 
 def call(api: LocalApi, method: str, path: str, body: Any = None) -> tuple[int, dict[str, Any]]:

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
 
 from courtside.aws.clients import client
 from courtside.config import Settings
 from courtside.privacy import consent
-from courtside.privacy.pseudonym import pseudonymise, reset_key
+from courtside.privacy.pseudonym import pseudonymise
 
-
-@pytest.fixture(autouse=True)
-def _local_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    key_file = tmp_path_factory.getbasetemp() / "privacy-secrets" / "pseudonym.key"
-    saved = os.environ.get("COURTSIDE_PSEUDONYM_KEY_FILE")
-    os.environ["COURTSIDE_PSEUDONYM_KEY_FILE"] = str(key_file)
-    reset_key()
-    consent.clear_cache()
-    yield
-    consent.clear_cache()
-    reset_key()
-    if saved is None:
-        os.environ.pop("COURTSIDE_PSEUDONYM_KEY_FILE", None)
-    else:
-        os.environ["COURTSIDE_PSEUDONYM_KEY_FILE"] = saved
+pytestmark = pytest.mark.usefixtures("privacy_key")
 
 
 def test_capture_allowed_follows_consent_in_the_same_process(aws: Settings) -> None:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,25 +16,12 @@ from typer.testing import CliRunner
 from courtside.aws.clients import client
 from courtside.config import Settings
 from courtside.privacy import consent, erasure
-from courtside.privacy.pseudonym import pseudonymise, reset_key, subject_reference
+from courtside.privacy.pseudonym import pseudonymise, subject_reference
 
 ALICE, BOB = "alice@example.com", "bob_42"
 
 
-@pytest.fixture(autouse=True)
-def _local_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    key_file = tmp_path_factory.getbasetemp() / "privacy-secrets" / "pseudonym.key"
-    saved = os.environ.get("COURTSIDE_PSEUDONYM_KEY_FILE")
-    os.environ["COURTSIDE_PSEUDONYM_KEY_FILE"] = str(key_file)
-    reset_key()
-    consent.clear_cache()
-    yield
-    consent.clear_cache()
-    reset_key()
-    if saved is None:
-        os.environ.pop("COURTSIDE_PSEUDONYM_KEY_FILE", None)
-    else:
-        os.environ["COURTSIDE_PSEUDONYM_KEY_FILE"] = saved
+pytestmark = pytest.mark.usefixtures("privacy_key")
 
 
 def capture_rows(pseudonyms: list[str], day: str) -> pa.Table:
