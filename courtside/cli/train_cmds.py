@@ -206,6 +206,19 @@ def _who(who: str | None) -> str:
     return who or getpass.getuser()
 
 
+def _change_status(action: str, version: str, why: str, who: str | None, group: str | None) -> None:
+    """Approve or reject one version, then say which version now serves (the newest approved one)."""
+    from courtside import registry
+
+    if group is None and "/" in version and "arn:" not in version:
+        group = version.rsplit("/", 1)[0]
+    g = _group(group)
+    change = registry.approve if action == "approved" else registry.reject
+    rec = change(registry.resolve(g, version), _who(who), why)
+    serving = registry.approved_model(g)
+    typer.echo(f"{action} {rec.model_version}; serving {serving.model_version if serving else '-'}")
+
+
 @models_app.command("approve")
 def models_approve(
     version: str = typer.Argument(..., help="Version number, <group>/<version> or package ARN."),
@@ -214,12 +227,7 @@ def models_approve(
     group: str | None = typer.Option(None),
 ) -> None:
     """Approve a version: the newest approved version is what the prediction API serves."""
-    from courtside import registry
-
-    g = _group(group if group else version.rsplit("/", 1)[0] if "/" in version and "arn:" not in version else None)
-    rec = registry.approve(registry.resolve(g, version), _who(who), why)
-    serving = registry.approved_model(g)
-    typer.echo(f"approved {rec.model_version}; serving {serving.model_version if serving else '-'}")
+    _change_status("approved", version, why, who, group)
 
 
 @models_app.command("reject")
@@ -230,12 +238,7 @@ def models_reject(
     group: str | None = typer.Option(None),
 ) -> None:
     """Reject a version (if it was serving, the newest remaining approved version serves)."""
-    from courtside import registry
-
-    g = _group(group if group else version.rsplit("/", 1)[0] if "/" in version and "arn:" not in version else None)
-    rec = registry.reject(registry.resolve(g, version), _who(who), why)
-    serving = registry.approved_model(g)
-    typer.echo(f"rejected {rec.model_version}; serving {serving.model_version if serving else '-'}")
+    _change_status("rejected", version, why, who, group)
 
 
 @models_app.command("rollback")
