@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from courtside.models.documents import read_document
 from courtside.models.trees import TreeEnsembleModel
 
 FORMAT = "courtside-ingame-v1"
@@ -65,9 +66,7 @@ class InGameModel:
 
 
 def load_model(text: str | bytes) -> InGameModel:
-    doc = json.loads(text)
-    if doc.get("format") != FORMAT:
-        raise ValueError(f"not a {FORMAT} document")
+    doc = read_document(text, FORMAT)
     return InGameModel(TreeEnsembleModel.from_json(json.dumps(doc["trees"])))
 
 

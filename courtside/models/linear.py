@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from courtside.models.documents import read_document
+
 FORMAT = "courtside-linear-v1"
 
 
@@ -67,9 +69,7 @@ class LinearModel:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> LinearModel:
-        doc = json.loads(text)
-        if doc.get("format") != FORMAT:
-            raise ValueError(f"not a {FORMAT} document: format={doc.get('format')!r}")
+        doc = read_document(text, FORMAT)
         return cls(
             feature_names=tuple(doc["feature_names"]),
             mean=tuple(doc["mean"]),

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from courtside.models.documents import read_document
+
 FORMAT = "courtside-trees-v1"
 
 
@@ -122,9 +124,7 @@ class TreeEnsembleModel:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> TreeEnsembleModel:
-        doc = json.loads(text)
-        if doc.get("format") != FORMAT:
-            raise ValueError(f"not a {FORMAT} document: format={doc.get('format')!r}")
+        doc = read_document(text, FORMAT)
         trees = tuple(
             Tree(
                 tuple(t["feature"]),

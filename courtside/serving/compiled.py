@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from courtside.models.documents import read_document
+
 FORMAT = "courtside-compiled-trees-v1"
 
 
@@ -117,9 +119,7 @@ class CompiledTrees:
 
 
 def load(text: str | bytes) -> CompiledTrees:
-    doc = json.loads(text)
-    if doc.get("format") != FORMAT:
-        raise ValueError(f"not a {FORMAT} document")
+    doc = read_document(text, FORMAT)
     return CompiledTrees(
         tuple(doc["feature_names"]), list(doc["trees"]), float(doc.get("base", 0.0)), doc.get("metadata", {})
     )

@@ -1,0 +1,15 @@
+"""Reading serving-model JSON documents: every format carries a `format` tag that must match its loader."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def read_document(text: str | bytes, fmt: str) -> dict[str, Any]:
+    """Parse a model document and check its format tag, so a loader never misreads another format's fields."""
+    doc = json.loads(text)
+    if not isinstance(doc, dict) or doc.get("format") != fmt:
+        found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
+        raise ValueError(f"not a {fmt} document: format={found!r}")
+    return doc
