@@ -66,6 +66,9 @@ class LocalApi:
         self.routes, self.host, self.port, self.stage = routes, host, port, stage
         self.readiness = readiness or (lambda: {"ready": True})
         self.extra_get = extra_get or {}
+        # One lock per function: a Lambda container serves one request at a time, and handlers (their cached
+        # clients and models) are written for that; the threaded server must not invoke one concurrently.
+        self._containers: dict[str, threading.Lock] = {r.function_name: threading.Lock() for r in routes}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -127,7 +130,8 @@ class LocalApi:
         except LookupError:
             return error_response(404, "not_found", f"no route for {path}")
         try:
-            return route.handler()(event, LocalLambdaContext(function_name=route.function_name))
+            with self._containers[route.function_name]:
+                return route.handler()(event, LocalLambdaContext(function_name=route.function_name))
         except Exception:  # API Gateway turns a crashed integration into 502; keep that contract visible
             log.exception("handler for %s raised", route.resource)
             return error_response(502, "integration_error", "the function behind this route failed")
