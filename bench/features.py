@@ -134,7 +134,7 @@ def bench_hashing() -> None:
     if not box.exists():
         return
     players = pd.read_parquet(box, columns=["PLAYER_ID"])["PLAYER_ID"].unique()
-    for width in (DEFAULT_WIDTH, 4096, 16384):
+    for width in sorted({1024, 4096, DEFAULT_WIDTH, 65536}):
         print(
             f"hashing players: {len(players)} distinct ids into {width} buckets: "
             f"collision rate {collision_rate(players, width, 'player'):.3f}"

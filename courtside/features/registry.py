@@ -111,7 +111,7 @@ def _build() -> tuple[FeatureDef, ...]:
         FeatureDef(
             "players_on_court_hash",
             "player",
-            "float[2^10]",
+            "float[2^14]",
             "hashed bag of player ids (hashing trick, fixed width)",
             OWNER,
             5,

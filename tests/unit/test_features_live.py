@@ -72,6 +72,20 @@ def test_hashing_is_stable_and_fixed_width() -> None:
     assert collision_rate(range(10), 1 << 20) == 0.0
 
 
+def test_default_player_hash_width_keeps_collisions_rare(data_dir) -> None:
+    """The shipped box extract's players (one season's worth) mostly get a bucket of their own at the default width."""
+    import pandas as pd
+
+    from courtside.features.hashing import DEFAULT_WIDTH
+
+    ids = pd.read_parquet(data_dir / "box" / "player_box_2018-19_first300.parquet", columns=["PLAYER_ID"])
+    players = ids["PLAYER_ID"].unique()
+    assert len(players) > 300
+    assert DEFAULT_WIDTH >= 16384
+    assert collision_rate(players, DEFAULT_WIDTH, "player") < 0.06
+    assert collision_rate(players, 1024, "player") > 0.25  # the old width: most players shared a bucket
+
+
 def test_player_availability() -> None:
     st = empty()
     for g in range(3):
