@@ -10,11 +10,15 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from courtside._settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "COURTSIDE_"
 
 
 class ResourceNames(BaseModel):
@@ -92,33 +96,35 @@ class ResourceNames(BaseModel):
         }
 
 
-class Settings(BaseSettings):
-    """Runtime settings. Environment variables prefixed `COURTSIDE_` override the defaults."""
+def env_setting(field: str) -> str | None:
+    """The raw environment value of a setting, matched as pydantic-settings matches it (case-insensitively)."""
+    wanted = f"{ENV_PREFIX}{field}".lower()
+    exact = os.environ.get(wanted.upper())
+    if exact is not None:
+        return exact
+    return next((v for k, v in os.environ.items() if k.lower() == wanted), None)
 
-    model_config = SettingsConfigDict(env_prefix="COURTSIDE_", extra="ignore")
 
-    prefix: str = "courtside"
-    region: str = Field(default_factory=lambda: os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
-    aws_port: int = 5000
-    api_port: int = 3000
-    host: str = "127.0.0.1"
-    state_dir: Path = REPO_ROOT / ".courtside"
-    data_dir: Path = REPO_ROOT / "data"
-    shard_count: int = 1
+def resource_names() -> ResourceNames:
+    """Resource names from ``COURTSIDE_PREFIX`` alone, without importing pydantic-settings.
 
-    @property
-    def names(self) -> ResourceNames:
-        return ResourceNames(prefix=self.prefix)
+    Why: importing pydantic-settings costs a few hundred milliseconds on a cold start and the predict Lambda needs
+    nothing from it but the prefix. Same field name and default as :class:`Settings` (a test keeps them equal).
+    """
+    return ResourceNames(prefix=env_setting("prefix") or "courtside")
 
-    @property
-    def local_endpoint_url(self) -> str:
-        return f"http://{self.host}:{self.aws_port}"
 
-    @property
-    def api_base_url(self) -> str:
-        return f"http://{self.host}:{self.api_port}"
+def __getattr__(name: str) -> Any:
+    """``Settings`` is imported on first use (PEP 562) so ``import courtside.config`` stays light."""
+    if name == "Settings":
+        from courtside._settings import Settings
+
+        return Settings
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    from courtside._settings import Settings
+
     return Settings()

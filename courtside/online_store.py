@@ -27,7 +27,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from courtside.aws.clients import client as aws_client
-from courtside.config import get_settings
+from courtside.config import resource_names
 from courtside.features import online_items as oi
 from courtside.features.history import LeagueBook
 from courtside.features.pregame import (
@@ -70,7 +70,7 @@ class OnlineStore:
         cfg: elo.EloConfig | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.table = table_name or get_settings().names.online_table
+        self.table = table_name or resource_names().online_table
         self._client = client
         self.cfg = cfg or elo.EloConfig()
         self.clock = clock
@@ -250,8 +250,15 @@ class OnlineStore:
         return self._put_json(oi.game_pk(game_id), oi.LIVE_SK, state, as_of, seq, oi.LIVE_TTL_SECONDS)
 
     def get_live_state(self, game_id: str) -> dict[str, Any] | None:
-        """The game's live features (as written by put_live_state), or None when unknown or expired."""
-        return self._get_json(oi.game_pk(game_id), oi.LIVE_SK)
+        """The game's live features (as written by put_live_state) with ``as_of``, the event time of the newest
+        play-by-play event they reflect (the item's `as_of`); None when unknown or expired. One strongly
+        consistent GetItem: the live endpoint must show the event the stream just applied."""
+        resp = self.ddb.get_item(TableName=self.table, Key=oi.key(oi.game_pk(game_id), oi.LIVE_SK), ConsistentRead=True)
+        item = self._fresh(resp.get("Item"))
+        if item is None:
+            return None
+        as_of = item.get("as_of", {}).get("S", "")
+        return {**oi.decode_json_state(item), "as_of": as_of if as_of not in ("", "-") else None}
 
     def put_players_state(self, team: str, state: dict[str, Any], as_of: str, seq: int) -> bool:
         return self._put_json(

@@ -280,9 +280,9 @@ def rollback(group: str, who: str, why: str) -> tuple[ModelRecord, ModelRecord]:
 
 
 def _artifacts_bucket() -> str:
-    from courtside.config import get_settings  # pydantic-settings only; cheap
+    from courtside.config import resource_names  # not get_settings: keeps pydantic-settings off the Lambda path
 
-    return get_settings().names.artifacts_bucket
+    return resource_names().artifacts_bucket
 
 
 def history_key(group: str) -> str:

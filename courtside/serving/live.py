@@ -8,6 +8,7 @@ plus a Brownian motion over the time left), so a live game never 503s for lack o
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import re
 import time
@@ -15,7 +16,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from courtside.config import get_settings
+from courtside.config import resource_names
 from courtside.serving import errors
 from courtside.serving.errors import ServiceError
 from courtside.serving.model_source import ModelProvider, RegistryModelProvider
@@ -128,6 +129,7 @@ class LivePredictor:
         if not raw:
             raise ServiceError(404, errors.GAME_NOT_LIVE, f"no live state for game {game_id}")
         state = _plain(dict(raw))
+        as_of = state.pop("as_of", None)  # the store's event time of the newest play applied, not a model input
         inputs = live_inputs(state)
         if "pregame_home_win_probability" not in inputs:
             prior = self.prior(game_id) if self.prior is not None else None
@@ -140,7 +142,6 @@ class LivePredictor:
                 inputs["score_margin"], inputs["game_seconds_remaining"], inputs["pregame_home_win_probability"]
             )
             version = BASELINE_VERSION
-        as_of = state.get("as_of")
         return {
             "game_id": game_id,
             "home_win_probability": probability,
@@ -151,11 +152,16 @@ class LivePredictor:
 
 
 def default_live_provider() -> RegistryModelProvider | None:
-    """The approved in-game model, if the models engineer's serving loader exists; else the baseline serves."""
-    try:
-        from courtside.models.ingame import load_model  # type: ignore[import-not-found]
-    except ImportError:
+    """The approved in-game model, looked up on the first live request (not at init: a shorter cold start).
+
+    Until one is approved (or if the models engineer's loader is absent) the closed-form baseline serves.
+    """
+    if importlib.util.find_spec("courtside.models.ingame") is None:
         return None
-    provider = RegistryModelProvider(get_settings().names.live_model_package_group, parse=load_model)
-    provider.refresh()
-    return provider
+
+    def parse(text: str | bytes) -> Any:
+        from courtside.models.ingame import load_model
+
+        return load_model(text)
+
+    return RegistryModelProvider(resource_names().live_model_package_group, parse=parse)

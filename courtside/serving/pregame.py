@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from courtside.config import get_settings
+from courtside.config import resource_names
 from courtside.features.pregame import carry_into_season, pregame_features
 from courtside.ratings import elo
 from courtside.serving import capture as capture_mod
@@ -143,6 +143,6 @@ class PregamePredictor:
 
 def default_provider() -> RegistryModelProvider:
     """The approved version of the pre-game model package group, loaded now (at container init)."""
-    provider = RegistryModelProvider(get_settings().names.model_package_group)
+    provider = RegistryModelProvider(resource_names().model_package_group)
     provider.refresh()
     return provider

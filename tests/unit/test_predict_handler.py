@@ -213,6 +213,8 @@ def test_live_game_state_and_probability(seeded):
     assert body["game_id"] == gid and body["home_win_probability"] > 0.95
     assert body["model_version"] == "baseline/brownian-v1"
     assert body["state"]["home_score"] == 100
+    assert body["as_of"] == "2019-06-13T04:00:00Z"  # event time of the newest play the state reflects
+    assert "as_of" not in body["state"]
 
 
 def test_handler_module_serves_health(seeded, monkeypatch):
