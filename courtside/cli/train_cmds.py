@@ -1,5 +1,5 @@
 """`courtside` commands of the train area: train, reproduce, experiments (list/show/compare), models
-(list/approve/reject/rollback/history).
+(list/approve/reject/rollback/history), pipeline (definition/upsert).
 
 AWS calls go wherever boto3 points: `export AWS_ENDPOINT_URL=http://127.0.0.1:5000` for the local stack
 (`courtside up`), nothing for the cloud. Heavy imports (pandas, MLflow, SageMaker SDK) happen inside commands.
@@ -18,6 +18,10 @@ experiments_app = typer.Typer(
 )
 models_app = typer.Typer(
     help="Model registry (SageMaker Model Registry): list, approve, reject, roll back.", no_args_is_help=True
+)
+pipeline_app = typer.Typer(
+    help="SageMaker Pipeline (build set -> train -> evaluate -> gate -> register): definition, upsert.",
+    no_args_is_help=True,
 )
 
 
@@ -269,9 +273,36 @@ def models_history(group: str | None = typer.Option(None), as_json: bool = typer
         )
 
 
+# ---- pipeline ------------------------------------------------------------------------------------------------
+
+
+@pipeline_app.command("definition")
+def pipeline_definition(
+    role: str | None = typer.Option(None, help="SageMaker execution role ARN (else COURTSIDE_SAGEMAKER_ROLE_ARN)."),
+    mlflow_arn: str | None = typer.Option(None, help="SageMaker managed MLflow tracking server ARN."),
+) -> None:
+    """Print the pipeline definition JSON (uploads each step's staged source to the artifacts bucket)."""
+    from courtside.training import pipeline
+
+    _echo_json(pipeline.definition(_settings(), role, mlflow_arn=mlflow_arn))
+
+
+@pipeline_app.command("upsert")
+def pipeline_upsert(
+    role: str | None = typer.Option(None, help="SageMaker execution role ARN (else COURTSIDE_SAGEMAKER_ROLE_ARN)."),
+    mlflow_arn: str | None = typer.Option(None, help="SageMaker managed MLflow tracking server ARN."),
+) -> None:
+    """Create the pipeline, or update it when it exists, in the configured account."""
+    from courtside.training import pipeline
+
+    out = pipeline.upsert(_settings(), role, mlflow_arn=mlflow_arn)
+    typer.echo(f"upserted {out['PipelineArn']}")
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
     app.command("train")(train)
     app.command("reproduce")(reproduce)
     app.add_typer(experiments_app, name="experiments")
     app.add_typer(models_app, name="models")
+    app.add_typer(pipeline_app, name="pipeline")

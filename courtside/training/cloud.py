@@ -1,7 +1,9 @@
 """Cloud launcher: the same `sagemaker/train.py` as a SageMaker training job, through `sagemaker.train.ModelTrainer`.
 
 Source code: a staged copy of `courtside/` and `sagemaker/train.py` (not the whole repository: no .venv, data or
-node_modules) plus a `requirements.txt` for what the scikit-learn image lacks; entry script `sagemaker/train.py`.
+node_modules) plus a `requirements.txt` for what the scikit-learn image lacks, packed as one `sourcedir.tar.gz`
+next to the staged directory (one upload instead of ~170; the job's driver unpacks it); entry script
+`sagemaker/train.py`.
 Input: channel `train` = the dataset version's S3 prefix (`s3://{lake}/datasets/<name>/<version>/`).
 Hyperparameters: the same string-valued dict the local runner writes, plus `dataset_version`.
 Metrics: `metric name=value` lines, scraped with the metric definitions below.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tarfile
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -46,6 +49,18 @@ def stage_source(dest: Path) -> Path:
     return dest
 
 
+def pack_source(source_dir: Path) -> Path:
+    """`<parent>/sourcedir.tar.gz` of the staged directory (sorted members, fixed mtime: same tree, same bytes)."""
+    archive = source_dir.parent / "sourcedir.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for path in sorted(p for p in source_dir.rglob("*") if p.is_file()):
+            info = tar.gettarinfo(str(path), arcname=str(path.relative_to(source_dir)))
+            info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "", ""
+            with path.open("rb") as fh:
+                tar.addfile(info, fh)
+    return archive
+
+
 def metric_definitions() -> list[dict[str, str]]:
     return [{"Name": n, "Regex": f"metric {n}=([-+0-9.eE]+)"} for n in METRIC_NAMES]
 
@@ -58,7 +73,10 @@ def build_model_trainer(
     instance_type: str = DEFAULT_INSTANCE,
     image_uri: str | None = None,
     base_job_name: str = "courtside-pregame",
+    session: Any = None,
+    environment: dict[str, Any] | None = None,
 ) -> Any:
+    """The ModelTrainer of `sagemaker/train.py`; `session` = a PipelineSession when building a pipeline step."""
     os.environ.setdefault("AWS_DEFAULT_REGION", settings.region)
     if os.environ.get("AWS_ENDPOINT_URL"):
         # moto has no iam:SimulatePrincipalPolicy, which ModelTrainer uses to validate the role client-side
@@ -71,7 +89,7 @@ def build_model_trainer(
     from sagemaker.train import ModelTrainer
 
     bucket = settings.names.artifacts_bucket
-    session = Session(
+    session = session or Session(
         boto_session=boto3.session.Session(region_name=settings.region),
         default_bucket=bucket,
         default_bucket_prefix="training",
@@ -82,13 +100,13 @@ def build_model_trainer(
         base_job_name=base_job_name,
         training_image=image_uri or SKLEARN_TRAINING_IMAGE.format(region=settings.region),
         source_code=SourceCode(
-            source_dir=str(source_dir), entry_script="sagemaker/train.py", requirements="requirements.txt"
+            source_dir=str(pack_source(source_dir)), entry_script="sagemaker/train.py", requirements="requirements.txt"
         ),
         compute=Compute(instance_type=instance_type, instance_count=1, volume_size_in_gb=10),
-        hyperparameters={k: str(v) for k, v in hyperparameters.items() if v is not None},
+        hyperparameters={k: v if hasattr(v, "expr") else str(v) for k, v in hyperparameters.items() if v is not None},
         output_data_config=OutputDataConfig(s3_output_path=f"s3://{bucket}/training/jobs/"),
         stopping_condition=StoppingCondition(max_runtime_in_seconds=3600),
-        environment={"COURTSIDE_PREFIX": settings.prefix},
+        environment=environment or {"COURTSIDE_PREFIX": settings.prefix},
     )
     trainer.with_metric_definitions([MetricDefinition(name=d["Name"], regex=d["Regex"]) for d in metric_definitions()])
     return trainer
@@ -105,7 +123,7 @@ def training_job_request(
 ) -> dict[str, Any]:
     """The CreateTrainingJob request ModelTrainer builds (uploads the staged source code to the artifacts bucket)."""
     with tempfile.TemporaryDirectory(prefix="courtside-src-") as tmp:
-        trainer = build_model_trainer(settings, hyperparameters, stage_source(Path(tmp)), role=role, **kwargs)
+        trainer = build_model_trainer(settings, hyperparameters, stage_source(Path(tmp) / "src"), role=role, **kwargs)
         request = trainer._create_training_job_args(input_data_config=[_train_channel(dataset_s3_uri)], boto3=True)
     return {k: v for k, v in request.items() if v is not None}
 
@@ -121,7 +139,9 @@ def launch(
     """Start the training job; returns its name."""
     if use_sdk_submit:
         with tempfile.TemporaryDirectory(prefix="courtside-src-") as tmp:
-            trainer = build_model_trainer(settings, hyperparameters, stage_source(Path(tmp)), role=role, **kwargs)
+            trainer = build_model_trainer(
+                settings, hyperparameters, stage_source(Path(tmp) / "src"), role=role, **kwargs
+            )
             trainer.train(input_data_config=[_train_channel(dataset_s3_uri)], wait=False, logs=False)
             return str(trainer._latest_training_job.training_job_name)
     request = training_job_request(settings, dataset_s3_uri, hyperparameters, role=role, **kwargs)

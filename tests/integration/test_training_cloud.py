@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import tarfile
+
 from courtside.aws.clients import client
 from courtside.config import Settings
 from courtside.training import cloud
@@ -26,8 +29,10 @@ def test_training_job_request_runs_train_py_on_the_dataset(aws: Settings) -> Non
     assert {"train_brier", "validation_brier"} <= names
     code_prefix = next(c for c in req["InputDataConfig"] if c["ChannelName"] == "code")["DataSource"]["S3DataSource"]
     bucket, _, key = code_prefix["S3Uri"][len("s3://") :].partition("/")
-    keys = {o["Key"][len(key) :] for o in client("s3").list_objects_v2(Bucket=bucket, Prefix=key)["Contents"]}
-    assert any(k.endswith("sagemaker/train.py") for k in keys) and any(
-        k.endswith("courtside/training/core.py") for k in keys
-    )
-    assert not any(".venv" in k or k.endswith(".parquet") for k in keys)
+    assert key.endswith("/sourcedir.tar.gz")  # one upload of the staged source, unpacked by the job's driver
+    assert [o["Key"] for o in client("s3").list_objects_v2(Bucket=bucket, Prefix=key)["Contents"]] == [key]
+    body = client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
+        members = set(tar.getnames())
+    assert {"sagemaker/train.py", "courtside/training/core.py", "requirements.txt"} <= members
+    assert not any(".venv" in m or m.endswith((".parquet", ".pyc")) for m in members)
