@@ -20,10 +20,13 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from courtside.config import Settings, get_settings
+from courtside.config import resource_names
 from courtside.monitoring.sampling import HourlyReservoir, TokenBucket
+
+if TYPE_CHECKING:
+    from courtside.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +113,8 @@ class LakeCaptureSink:
         clock: Callable[[], float] = time.time,
         seed: int | None = None,
     ) -> None:
-        self.settings = settings or get_settings()
+        # resource_names(), not get_settings(): pydantic-settings stays off the predict Lambda's cold start
+        self.names = settings.names if settings is not None else resource_names()
         self.consent: ConsentCheck | None = default_consent() if consent == "default" else consent  # type: ignore[assignment]
         self.bucket = TokenBucket(rate_per_s, burst, clock=clock)
         self.reservoir: HourlyReservoir[dict[str, Any]] = HourlyReservoir(per_hour, seed=seed)
@@ -174,7 +178,7 @@ class LakeCaptureSink:
             part = f"{int(self.clock() * 1000)}-{uuid.uuid4().hex[:8]}"
             key = f"{CAPTURE_PREFIX}/date={date}/part-{part}.parquet"
             put_bytes(
-                self.settings.names.lake_bucket, key, rows_to_parquet(date_rows), "application/vnd.apache.parquet"
+                self.names.lake_bucket, key, rows_to_parquet(date_rows), "application/vnd.apache.parquet"
             )
             keys.append(key)
             self.stats["written"] += len(date_rows)

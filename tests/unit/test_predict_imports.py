@@ -1,49 +1,40 @@
-"""The predict Lambda's import path stays light: no pandas/numpy/scikit-learn/LightGBM/SageMaker SDK, fast init.
+"""The predict Lambda's import path stays light: no pandas/numpy/scikit-learn/LightGBM/SageMaker SDK or
+pydantic-settings, and init really loads the approved model.
 
-Run in a fresh interpreter (subprocess) so modules other tests imported do not hide a regression.
+Runs in a fresh interpreter (courtside.serving.coldstart) so modules other tests imported cannot hide a regression.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
+import pytest
 
-from courtside.config import REPO_ROOT
+from courtside.serving import coldstart
 from courtside.serving.testing import logistic_json, register_and_approve
 
-FORBIDDEN = ("pandas", "numpy", "sklearn", "lightgbm", "sagemaker", "scipy", "onnxruntime", "pyarrow")
-# Budget asserted here is deliberately loose (shared 2-core CI runners); the 400 ms target is measured and reported
-# by bench/predict.py on an idle machine.
-CI_BUDGET_S = 8.0
-
-PROBE = f"""
-import json, sys, time
-t0 = time.perf_counter()
-import functions.predict.handler as h
-elapsed = time.perf_counter() - t0
-print(json.dumps({{"elapsed": elapsed, "health": h.service.health(),
-                  "loaded": sorted(m for m in sys.modules if m.split(".")[0] in {FORBIDDEN!r})}}))
-"""
-
-
-def run_probe() -> dict:
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=REPO_ROOT,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+# The budget asserted here is deliberately loose (shared 2-core CI runners); the 400 ms target is measured (median
+# of fresh interpreters, wall and CPU) and reported by bench/predict.py.
+CI_BUDGET_MS = 8000.0
 
 
 def test_handler_import_and_init_is_light(aws):
     record = register_and_approve(aws, logistic_json())
-    result = run_probe()
+    result = coldstart.probe_once()
     assert result["loaded"] == [], f"heavy modules on the Lambda path: {result['loaded']}"
     assert result["health"]["model_version"] == record.model_version  # init really loaded the approved model
-    assert result["elapsed"] < CI_BUDGET_S, result
+    assert result["wall_ms"] < CI_BUDGET_MS, result
+
+
+@pytest.mark.parametrize("heavy", ["pandas", "pydantic_settings"])
+def test_probe_catches_a_heavy_import(aws, tmp_path, heavy):
+    """The check can fail: a handler that drags a forbidden module in is reported."""
+    pkg = tmp_path / "probe_handler_pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "h.py").write_text(f"import {heavy}\nfrom functions.predict.handler import service\n")
+    register_and_approve(aws, logistic_json())
+    result = coldstart.probe_once(handler="probe_handler_pkg.h", extra_path=str(tmp_path))
+    assert heavy in {m.split(".")[0] for m in result["loaded"]}
+
+
+def test_forbidden_list_covers_the_training_stack():
+    assert {"pandas", "numpy", "sklearn", "lightgbm", "sagemaker", "pydantic_settings"} <= set(coldstart.FORBIDDEN)
