@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     state_dir: Path = REPO_ROOT / ".courtside"
     data_dir: Path = REPO_ROOT / "data"
     shard_count: int = 1
+    # Local scheduler (the stand-in for the EventBridge rules): the monitor job (drift + rolling metrics; hourly in
+    # the cloud) and the retrain check (daily + alarms in the cloud; often locally so a replayed season, which
+    # runs far faster than real time, retrains on its "every N games" / season-boundary triggers as it goes).
+    monitor_interval_s: float = 60.0
+    retrain_interval_s: float = 3.0
 
     @property
     def names(self) -> ResourceNames:

@@ -8,6 +8,11 @@
    DynamoDB), plus a few deliberately broken records that must end in quarantine;
 4. run an analyst SQL file from glue/sql/ on DuckDB over the lake;
 5. print a summary and write it to .courtside/demo/summary.json.
+
+During the replay the stack learns continually (docs/replay.md): the demo's app user agrees to analytics through
+the consent API, so its forecasts are captured and joined to their results; the local scheduler's retrain check
+retrains on the policy's triggers (every N new finished games, season boundary), promotes only through the gates,
+and records each decision in the registry; `model_version` in the responses shows which model answered.
 """
 
 from __future__ import annotations
@@ -59,12 +64,25 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
 
 
-def timed_forecast(url: str, date: str, game: Any) -> tuple[int, dict[str, Any], float]:
+DEMO_USER = "demo-replay-client"
+
+
+def agree_to_analytics(api_url: str, user_id: str = DEMO_USER) -> None:
+    """Record the demo user's consent to analytics through the public consent API (so its forecasts are captured)."""
+    status, body = post_json(
+        f"{api_url}/v1/users/{user_id}/consent", {"agreement_version": "2026-01", "purposes": ["analytics"]}
+    )
+    if status not in (200, 201):
+        raise RuntimeError(f"recording consent failed: {status} {body}")
+
+
+def timed_forecast(
+    url: str, date: str, game: Any, user_id: str | None = DEMO_USER
+) -> tuple[int, dict[str, Any], float]:
     """One pre-game forecast request, as an app would send it; returns (status, body, latency in ms)."""
     t = time.perf_counter()
-    status, body = post_json(
-        url, {"date": date, "home_team": game.home_team, "away_team": game.away_team, "neutral": bool(game.neutral)}
-    )
+    request = {"date": date, "home_team": game.home_team, "away_team": game.away_team, "neutral": bool(game.neutral)}
+    status, body = post_json(url, {**request, **({"user_id": user_id} if user_id else {})})
     return status, body, (time.perf_counter() - t) * 1000
 
 
@@ -78,6 +96,7 @@ def replay_season(
 
     names = stack.settings.names
     url = f"{stack.api_url}/v1/predictions/pregame"
+    agree_to_analytics(stack.api_url)
     predictions: list[dict[str, Any]] = []
     latencies_ms: list[float] = []
     events_in = 0
@@ -93,7 +112,7 @@ def replay_season(
             latencies_ms.append(ms)
             if status != 200:
                 raise RuntimeError(f"prediction for {game.game_key} failed: {status} {body}")
-            predictions.append({"game_key": game.game_key, **body})
+            predictions.append({"game_key": game.game_key, "answered_at": time.time(), **body})
             as_of_date = str(body.get("features_as_of") or "")[:10]
             if as_of_date >= date:
                 leaks.append(game.game_key)
@@ -117,6 +136,38 @@ def replay_season(
         "events_in": events_in,
         "leaks": leaks,
         "stale": stale,
+    }
+
+
+def continual_summary(settings: Settings, predictions: list[dict[str, Any]]) -> dict[str, Any]:
+    """Retrain decisions made during the replay and which model versions answered (in order of first answer)."""
+    from courtside.continual.service import decisions
+
+    made = [d for d in decisions(settings) if "decision" in d]
+    versions: list[str] = []
+    for p in predictions:
+        if p.get("model_version") not in versions:
+            versions.append(p["model_version"])
+    return {
+        "retrains": len(made),
+        "promotions": [
+            {
+                "at": d["at"],
+                "trigger": d["trigger"],
+                "model_version": d["decision"]["challenger"],
+                "replaced": d["decision"]["champion"],
+                "trained_through": d.get("trained_through"),
+            }
+            for d in made
+            if d["decision"]["promoted"]
+        ],
+        "rejections": [
+            {"trigger": d["trigger"], "model_version": d["decision"]["challenger"], "failed": d["decision"]["failed"]}
+            for d in made
+            if not d["decision"]["promoted"]
+        ],
+        "model_versions_served": versions,
+        "predictions_by_model_version": {v: sum(p.get("model_version") == v for p in predictions) for v in versions},
     }
 
 
@@ -162,6 +213,9 @@ def run_demo(
         counts = ingest_stats(settings)
         say("sql", f"running {SQL_EXAMPLE} on DuckDB over the lake")
         sql_rows = run_sql_file(settings.data_dir.parent / SQL_EXAMPLE, settings)
+        if stack.scheduler is not None:
+            stack.scheduler.stop(timeout=120)  # let a running retrain finish before reading the decisions
+        learning = continual_summary(settings, replay["predictions"])
 
     preds = pd.DataFrame(replay["predictions"]).merge(
         season[["game_key", "home_score", "away_score", "fte_elo_prob_home"]], on="game_key"
@@ -186,6 +240,7 @@ def run_demo(
         "api_p99_ms": round(percentile(replay["latencies_ms"], 99), 2),
         "sql_file": SQL_EXAMPLE,
         "sql_rows": len(sql_rows),
+        **learning,
         "seconds": round(time.perf_counter() - started, 1),
         "timings_s": {k: round(v, 1) for k, v in seeded.timings_s.items()},
     }
@@ -209,6 +264,13 @@ def print_summary(summary: dict[str, Any]) -> None:
         f"  forecasts that saw their own date or later / missed an earlier result : "
         f"{summary['predictions_using_own_date_or_later']} / {summary['predictions_missing_earlier_results']}",
         f"  API latency p50 / p99            : {summary['api_p50_ms']} ms / {summary['api_p99_ms']} ms",
+        f"  continual learning               : {summary['retrains']} retrains, "
+        f"{len(summary['promotions'])} promoted, {len(summary['rejections'])} rejected by the gates",
+        *[
+            f"    promoted {p['model_version']} ({p['trigger']}, games through {p['trained_through']})"
+            for p in summary["promotions"]
+        ],
+        f"  forecasts by model version       : {summary['predictions_by_model_version']}",
         f"  analyst SQL ({summary['sql_file']}) : {summary['sql_rows']} rows",
         f"  wall time                        : {summary['seconds']} s",
         "  written to .courtside/demo/summary.json",

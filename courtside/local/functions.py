@@ -27,6 +27,15 @@ def stream_functions(names: ResourceNames) -> list[tuple[str, str, str]]:
     return [
         (names.stream, f"{names.prefix}-validate", "functions.validate.handler"),
         (names.validated_stream, f"{names.prefix}-features", "functions.features.handler"),
+        (names.validated_stream, f"{names.prefix}-outcomes", "functions.outcomes.handler"),
+    ]
+
+
+def scheduled_functions(names: ResourceNames) -> list[tuple[str, str]]:
+    """(function name, handler module) of every EventBridge-scheduled function (run by the LocalScheduler)."""
+    return [
+        (f"{names.prefix}-monitor", "functions.monitor.handler"),
+        (f"{names.prefix}-retrain", "functions.retrain.handler"),
     ]
 
 

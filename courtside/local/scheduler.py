@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+from courtside.config import ResourceNames
 
 log = logging.getLogger(__name__)
 
@@ -60,17 +62,24 @@ class LocalScheduler:
         self._threads.clear()
 
 
+def scheduled_jobs(names: ResourceNames, intervals_s: Mapping[str, float], region: str = "us-east-1") -> list[Job]:
+    """One job per scheduled function (courtside.local.functions.scheduled_functions), calling its handler as its
+    EventBridge rule does: an empty scheduled event and a Lambda context. `intervals_s` is keyed by the function
+    name's suffix ("monitor", "retrain")."""
+    from courtside.local.functions import lazy_handler, scheduled_functions
+    from courtside.local.lambda_context import LocalLambdaContext
+
+    jobs = []
+    for function_name, module in scheduled_functions(names):
+        load = lazy_handler(module)
+
+        def run(load: Callable[[], Callable[..., object]] = load, name: str = function_name) -> object:
+            return load()({}, LocalLambdaContext(function_name=name, region=region))
+
+        jobs.append(Job(float(intervals_s[function_name.rsplit("-", 1)[-1]]), run, function_name))
+    return jobs
+
+
 def monitoring_jobs(monitor_every_s: float = 3600.0, retrain_every_s: float = 6 * 3600.0) -> list[Job]:
-    """The jobs the local stack can start: the monitor and retrain handlers, as their schedules call them."""
-
-    def monitor() -> object:
-        from functions.monitor.handler import handler
-
-        return handler({}, None)
-
-    def retrain() -> object:
-        from functions.retrain.handler import handler
-
-        return handler({}, None)
-
-    return [Job(monitor_every_s, monitor, "monitor"), Job(retrain_every_s, retrain, "retrain")]
+    """The monitor and retrain jobs with the default resource names (for `LocalScheduler(monitoring_jobs())`)."""
+    return scheduled_jobs(ResourceNames(), {"monitor": monitor_every_s, "retrain": retrain_every_s})

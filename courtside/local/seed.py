@@ -78,4 +78,15 @@ def seed_stack(
     result.dataset_version = outcome.dataset_version
     result.metrics = dict(outcome.metrics)
     result.timings_s["model"] = time.perf_counter() - t
+
+    # Monitoring starts from the model just approved: its training set is the drift baseline (Model Monitor
+    # statistics/constraints), and the retrain policy counts new games from its last training game.
+    from courtside.continual.service import init_state
+    from courtside.features.pregame import FEATURE_NAMES
+    from courtside.monitoring.drift import Baseline
+
+    report("monitoring", "writing the drift baseline and the retrain state")
+    modern = rows[rows["season"] >= int((hyperparameters or DEFAULT_HYPERPARAMETERS).get("min_season", 0))]
+    Baseline.from_training(modern, FEATURE_NAMES, outcome.model_version).save(settings)
+    init_state(settings, trained_through=str(rows["date"].max())[:10])
     return result

@@ -22,6 +22,7 @@ from courtside.local.bootstrap import create_resources
 from courtside.local.functions import api_routes, stream_functions
 from courtside.local.moto_server import LOCAL_CREDENTIALS, MotoServer
 from courtside.local.poller import KinesisPoller
+from courtside.local.scheduler import LocalScheduler, scheduled_jobs
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +63,11 @@ class LocalStack:
         pollers: bool = True,
         api_port: int | None = None,
         aws_port: int | None = None,
+        scheduler: bool = True,
     ) -> None:
         self.settings = settings or get_settings()
-        self.want_api, self.want_pollers = api, pollers
+        self.want_api, self.want_pollers, self.want_scheduler = api, pollers, scheduler
+        self.scheduler: LocalScheduler | None = None
         self.aws_port = self.settings.aws_port if aws_port is None else aws_port
         self.api_port = self.settings.api_port if api_port is None else api_port
         self.readiness = Readiness()
@@ -103,7 +106,14 @@ class LocalStack:
         )
         # Handlers log JSON and emit EMF to stdout, as in Lambda where CloudWatch collects them; on a laptop
         # that would drown the progress output, so they log warnings only unless the user asks for more.
-        for key, value in {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}.items():
+        # Locally a replay runs far faster than real time: captures are flushed after 1 s (60 s in Lambda) and the
+        # predict function re-checks the registry every 2 s (30 s), so a promotion answers from the next few dates.
+        for key, value in {
+            "POWERTOOLS_LOG_LEVEL": "WARNING",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "COURTSIDE_CAPTURE_MAX_AGE_S": "1",
+            "COURTSIDE_MODEL_REFRESH_SECONDS": "2",
+        }.items():
             if key not in os.environ:
                 self._set_env({key: value})
         clients.reset()
@@ -140,6 +150,15 @@ class LocalStack:
         return {"/openapi.json": openapi}
 
     def mark_ready(self) -> None:
+        """Healthy from now on; the scheduled jobs start here, so they never run against a half-seeded stack."""
+        if self.want_scheduler and self.scheduler is None:
+            self.scheduler = LocalScheduler(
+                scheduled_jobs(
+                    self.settings.names,
+                    {"monitor": self.settings.monitor_interval_s, "retrain": self.settings.retrain_interval_s},
+                    self.settings.region,
+                )
+            ).start()
         self.readiness.step("ready", "ready")
         self.readiness.ready = True
 
@@ -149,6 +168,9 @@ class LocalStack:
         return all(p.wait_idle(max(0.1, deadline - time.monotonic())) for p in self.pollers)
 
     def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop(timeout=60)
+            self.scheduler = None
         for p in self.pollers:
             p.stop()
         self.pollers.clear()

@@ -12,9 +12,12 @@ traffic spike costs neither latency nor a file per request.
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import logging
+import os
+import re
 import threading
 import time
 import uuid
@@ -47,13 +50,27 @@ ConsentCheck = Callable[[str], tuple[bool, str | None]]
 
 
 def default_consent() -> ConsentCheck | None:
-    """The privacy module's check, or None (then nothing is captured) when it is not installed."""
+    """The privacy module's check, or None (then nothing is captured) when it is not installed.
+
+    Serving hands the sink the user's pseudonym (`user_pseudonym`, docs/privacy.md), so the check takes a raw id or
+    a pseudonym and fails closed: an unreachable consent table means "do not capture"."""
     try:
-        from courtside.privacy.consent import capture_allowed  # type: ignore[import-not-found]
+        from courtside.privacy import consent
+        from courtside.privacy.pseudonym import is_pseudonym
     except ImportError as err:
         log.warning("capture disabled: courtside.privacy.consent is not importable (%s); storing nothing", err)
         return None
-    return capture_allowed
+
+    def check(user: str) -> tuple[bool, str | None]:
+        if not is_pseudonym(user):
+            return consent.capture_allowed(user)
+        try:
+            return consent.allows(user, consent.CAPTURE_PURPOSE), user
+        except Exception:  # noqa: BLE001 - consent store unreachable: capture nothing
+            log.warning("consent lookup failed; capture skipped", exc_info=True)
+            return False, user
+
+    return check
 
 
 def _iso(ts: float) -> str:
@@ -98,6 +115,38 @@ def rows_to_parquet(rows: list[dict[str, Any]]) -> bytes:
     return buf.getvalue()
 
 
+def encode_rows(rows: list[dict[str, Any]]) -> tuple[bytes, str, str]:
+    """(body, file suffix, content type): Parquet, or gzipped JSON lines where pyarrow is not installed.
+
+    Why the fallback: the predict Lambda's layer is kept small (no pyarrow/numpy); JSON lines under `captures/`
+    are a format the privacy erasure already scans (docs/privacy.md) and the readers below read both."""
+    try:
+        return rows_to_parquet(rows), ".parquet", "application/vnd.apache.parquet"
+    except ImportError:
+        lines = "".join(json.dumps({c: r.get(c) for c in CAPTURE_COLUMNS}, default=str) + "\n" for r in rows)
+        return gzip.compress(lines.encode()), ".jsonl.gz", "application/x-ndjson"
+
+
+def part_name(rows: list[dict[str, Any]], now: float) -> str:
+    """`part-<epoch_ms>-<uuid8>-g<first game day>_<last game day>`: the game-date range in the name lets the outcome
+    join read only the files that can hold a finished game's predictions (one LIST instead of every object)."""
+    days = sorted(str(r.get("game_date") or "").replace("-", "") for r in rows if r.get("game_date"))
+    span = f"-g{days[0]}_{days[-1]}" if days else ""
+    return f"part-{int(now * 1000)}-{uuid.uuid4().hex[:8]}{span}"
+
+
+_SPAN = re.compile(r"-g(\d{8})_(\d{8})\.")
+
+
+def game_date_span(key: str) -> tuple[str, str] | None:
+    """The (first, last) game date (ISO) a capture file holds, from its name; None for files without a span."""
+    m = _SPAN.search(key)
+    if not m:
+        return None
+    a, b = m.groups()
+    return f"{a[:4]}-{a[4:6]}-{a[6:]}", f"{b[:4]}-{b[4:6]}-{b[6:]}"
+
+
 class LakeCaptureSink:
     """A :class:`courtside.serving.capture.CaptureSink` writing consented, sampled captures to the lake."""
 
@@ -136,12 +185,12 @@ class LakeCaptureSink:
         if self.consent is None:
             self.stats["no_consent"] += 1
             return
-        user_id = record.get("user_id")
-        if not user_id:
-            # Only a raw id can be checked against the consent table; anonymous requests are served, not captured.
+        user = record.get("user_pseudonym") or record.get("user_id")
+        if not user:
+            # Anonymous requests are served, not captured.
             self.stats["no_consent"] += 1
             return
-        allowed, pseudonym = self.consent(str(user_id))
+        allowed, pseudonym = self.consent(str(user))
         if not allowed or not pseudonym:
             self.stats["no_consent"] += 1
             return
@@ -175,38 +224,124 @@ class LakeCaptureSink:
 
         keys = []
         for date, date_rows in sorted(by_date.items()):
-            part = f"{int(self.clock() * 1000)}-{uuid.uuid4().hex[:8]}"
-            key = f"{CAPTURE_PREFIX}/date={date}/part-{part}.parquet"
-            put_bytes(
-                self.names.lake_bucket, key, rows_to_parquet(date_rows), "application/vnd.apache.parquet"
-            )
+            body, suffix, content_type = encode_rows(date_rows)
+            key = f"{CAPTURE_PREFIX}/date={date}/{part_name(date_rows, self.clock())}{suffix}"
+            put_bytes(self.names.lake_bucket, key, body, content_type)
             keys.append(key)
             self.stats["written"] += len(date_rows)
             self.stats["files"] += 1
         return keys
 
 
-def read_parquet_prefix(bucket: str, prefix: str) -> Any:
-    """Concatenate every Parquet object under `prefix` into one DataFrame (empty frame when there is none)."""
+def read_objects(bucket: str, keys: list[str]) -> Any:
+    """Concatenate Parquet and (gzipped) JSON-lines objects into one DataFrame (empty frame when there is none)."""
     import pandas as pd
 
-    from courtside.aws.s3io import get_bytes, list_keys
+    from courtside.aws.s3io import get_bytes
 
-    frames = [
-        pd.read_parquet(io.BytesIO(get_bytes(bucket, k))) for k in list_keys(bucket, prefix) if k.endswith(".parquet")
-    ]
+    frames = []
+    for k in keys:
+        if k.endswith(".parquet"):
+            frames.append(pd.read_parquet(io.BytesIO(get_bytes(bucket, k))))
+        elif k.endswith((".jsonl", ".jsonl.gz")):
+            body = get_bytes(bucket, k)
+            frames.append(
+                pd.read_json(
+                    io.BytesIO(gzip.decompress(body) if k.endswith(".gz") else body),
+                    lines=True,
+                    dtype=False,
+                    convert_dates=False,
+                )
+            )
+    frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def read_parquet_prefix(bucket: str, prefix: str) -> Any:
+    """Every Parquet / JSON-lines object under `prefix` as one DataFrame (empty frame when there is none)."""
+    from courtside.aws.s3io import list_keys
+
+    return read_objects(bucket, list(list_keys(bucket, prefix)))
+
+
+def _typed(df: Any) -> Any:
+    import pandas as pd
+
+    if not len(df):
+        return pd.DataFrame(columns=list(CAPTURE_COLUMNS))
+    for c in ("game_date", "captured_at", "game_key", "model_version", "request", "user_pseudonym"):
+        if c in df:
+            df[c] = df[c].astype(str).where(df[c].notna(), None)
+    df["game_date"] = df["game_date"].str[:10]
+    return df
+
+
 def read_captures(settings: Settings, dates: list[str] | None = None) -> Any:
-    """Captures for the given dates (all dates when None)."""
+    """Captures made on the given (UTC capture) dates; every capture when None."""
     import pandas as pd
 
     bucket = settings.names.lake_bucket
     if dates is None:
-        df = read_parquet_prefix(bucket, f"{CAPTURE_PREFIX}/")
-    else:
-        parts = [read_parquet_prefix(bucket, f"{CAPTURE_PREFIX}/date={d}/") for d in sorted(set(dates))]
-        parts = [p for p in parts if len(p)]
-        df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    return df if len(df) else pd.DataFrame(columns=list(CAPTURE_COLUMNS))
+        return _typed(read_parquet_prefix(bucket, f"{CAPTURE_PREFIX}/"))
+    parts = [read_parquet_prefix(bucket, f"{CAPTURE_PREFIX}/date={d}/") for d in sorted(set(dates))]
+    parts = [p for p in parts if len(p)]
+    return _typed(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame())
+
+
+def capture_objects_since(settings: Settings, first_date: str) -> list[tuple[str, Any]]:
+    """(key, last modified) of capture objects of capture dates >= `first_date`, in one paginated LIST."""
+    from courtside.aws.clients import client
+
+    found: list[tuple[str, Any]] = []
+    paginator = client("s3").get_paginator("list_objects_v2")
+    start = f"{CAPTURE_PREFIX}/date={first_date}"
+    for page in paginator.paginate(Bucket=settings.names.lake_bucket, Prefix=f"{CAPTURE_PREFIX}/", StartAfter=start):
+        found += [(o["Key"], o["LastModified"]) for o in page.get("Contents", [])]
+    return found
+
+
+def covers(key: str, game_date: str) -> bool:
+    """Whether capture object `key` can hold predictions for games on `game_date` (unknown span: yes)."""
+    span = game_date_span(key)
+    return span is None or span[0] <= game_date <= span[1]
+
+
+def captures_for_games(settings: Settings, game_dates: set[str], lookback_days: int = 14) -> Any:
+    """Captures of predictions for games on `game_dates`, wherever they were captured from `lookback_days` before
+    the earliest game on (later capture dates included: a replayed season is captured years after its games)."""
+    from datetime import date as Date
+    from datetime import timedelta
+
+    if not game_dates:
+        return _typed(read_objects(settings.names.lake_bucket, []))
+    first = (Date.fromisoformat(min(game_dates)) - timedelta(days=lookback_days)).isoformat()
+    keys = [k for k, _ in capture_objects_since(settings, first) if any(covers(k, d) for d in game_dates)]
+    df = _typed(read_objects(settings.names.lake_bucket, keys))
+    return df[df["game_date"].isin(game_dates)].reset_index(drop=True)
+
+
+def sink_from_env(settings: Settings | None = None) -> LakeCaptureSink | None:
+    """The predict function's sink, configured by `COURTSIDE_CAPTURE_*` env vars (None when `COURTSIDE_CAPTURE=off`).
+
+    Defaults: 50 captures/s (burst 200), 5,000 per hour, buffers flushed after 60 s. The local stack sets a 1 s
+    buffer age so a replayed season's captures reach the lake before the next simulated day."""
+    if os.environ.get("COURTSIDE_CAPTURE", "on").strip().lower() in ("off", "0", "false", "no"):
+        return None
+    env = os.environ.get
+    return LakeCaptureSink(
+        settings,
+        rate_per_s=float(env("COURTSIDE_CAPTURE_RATE_PER_S", "50")),
+        burst=float(env("COURTSIDE_CAPTURE_BURST", "200")),
+        per_hour=int(env("COURTSIDE_CAPTURE_PER_HOUR", "5000")),
+        max_buffer_age_s=float(env("COURTSIDE_CAPTURE_MAX_AGE_S", "60")),
+    )
+
+
+def install(settings: Settings | None = None) -> object:
+    """Install :func:`sink_from_env` as serving's process-wide capture sink (predict function init); returns it."""
+    from courtside.serving import capture as hook
+
+    sink = sink_from_env(settings)
+    if sink is not None:
+        hook.set_sink(sink)
+    return hook.get_sink()

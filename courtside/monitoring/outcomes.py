@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
 from datetime import date as Date
-from datetime import timedelta
 from typing import Any
 
 import pandas as pd
 
 from courtside.config import Settings
-from courtside.monitoring.capture import read_captures
+from courtside.monitoring.capture import capture_objects_since, captures_for_games, covers
 
 OUTCOME_COLUMNS = ("game_key", "game_date", "home_score", "away_score", "home_win")
 LABELED_PREFIX = "captures_labeled"
@@ -88,13 +88,85 @@ def join_outcomes(
         outcomes = pd.concat([prev, day], ignore_index=True) if prev is not None else day
         outcomes = outcomes.drop_duplicates("game_key", keep="last")
         put_bytes(bucket, okey, _to_parquet(outcomes))
-        d = Date.fromisoformat(str(game_date))
-        dates = [(d - timedelta(days=i)).isoformat() for i in range(lookback_days + 1)]
-        captures = read_captures(settings, dates)
-        labeled = label_captures(captures[captures["game_date"] == game_date], outcomes)
-        put_bytes(bucket, f"{LABELED_PREFIX}/date={game_date}/labeled.parquet", _to_parquet(labeled))
-        written[str(game_date)] = len(labeled)
+        written[str(game_date)] = relabel_date(settings, str(game_date), outcomes, lookback_days)
     return written
+
+
+def relabel_date(
+    settings: Settings, game_date: str, outcomes: pd.DataFrame | None = None, lookback_days: int = 14
+) -> int:
+    """Rebuild `captures_labeled/date=<game_date>/` from every capture of that date's games; returns its rows."""
+    from courtside.aws.s3io import put_bytes
+
+    bucket = settings.names.lake_bucket
+    if outcomes is None:
+        outcomes = _read(bucket, f"{OUTCOMES_PREFIX}/date={game_date}/outcomes.parquet")
+        if outcomes is None:
+            return 0
+    captures = captures_for_games(settings, {game_date}, lookback_days)
+    labeled = label_captures(captures, outcomes)
+    put_bytes(bucket, f"{LABELED_PREFIX}/date={game_date}/labeled.parquet", _to_parquet(labeled))
+    return len(labeled)
+
+
+def _listing(settings: Settings, prefix: str) -> list[tuple[str, datetime]]:
+    """(game date, last written) of every partition file under `prefix`, from one paginated listing."""
+    from courtside.aws.clients import client
+
+    out = []
+    paginator = client("s3").get_paginator("list_objects_v2")
+    for page in paginator.paginate(Bucket=settings.names.lake_bucket, Prefix=f"{prefix}/date="):
+        for o in page.get("Contents", []):
+            out.append((o["Key"].split("date=", 1)[1][:10], o["LastModified"]))
+    return sorted(out)
+
+
+def outcome_files(settings: Settings) -> list[tuple[str, datetime]]:
+    """(game date, last written) of every outcomes partition."""
+    return _listing(settings, OUTCOMES_PREFIX)
+
+
+def stale_dates(
+    settings: Settings, within: timedelta = timedelta(days=30), lookback_days: int = 14, now: datetime | None = None
+) -> list[str]:
+    """Game dates (outcomes written in the last `within`) whose labeled file is missing, older than their outcomes,
+    or older than a capture object that can hold their predictions. Three listings, no object reads."""
+    now = now or datetime.now(UTC)
+    outcomes = [(d, t) for d, t in outcome_files(settings) if now - t <= within]
+    if not outcomes:
+        return []
+    labeled = dict(_listing(settings, LABELED_PREFIX))
+    first = (Date.fromisoformat(min(d for d, _ in outcomes)) - timedelta(days=lookback_days)).isoformat()
+    captures = capture_objects_since(settings, first)
+    stale = []
+    for d, written in outcomes:
+        done = labeled.get(d)
+        if done is None or done < written or any(t >= done and covers(k, d) for k, t in captures):
+            stale.append(d)
+    return stale
+
+
+def relabel_stale(settings: Settings, within: timedelta = timedelta(days=30)) -> int:
+    """Re-join every :func:`stale_dates` date: captures flushed after their game's `game_final` was joined (buffered
+    in a predict container, or a replay running faster than real time) get their label here. Idempotent; the
+    monitor and retrain jobs call it before they read labeled captures. Returns the dates rebuilt."""
+    dates = stale_dates(settings, within)
+    for d in dates:
+        relabel_date(settings, d)
+    return len(dates)
+
+
+def read_outcomes(settings: Settings, after: str | None = None) -> pd.DataFrame:
+    """Every outcome (of games after date `after`, when given), in game order."""
+    from courtside.monitoring.capture import read_objects
+
+    keys = [
+        f"{OUTCOMES_PREFIX}/date={d}/outcomes.parquet" for d, _ in outcome_files(settings) if after is None or d > after
+    ]
+    df = read_objects(settings.names.lake_bucket, keys)
+    if not len(df):
+        return pd.DataFrame(columns=list(OUTCOME_COLUMNS))
+    return df.sort_values(["game_date", "game_key"], kind="stable").reset_index(drop=True)
 
 
 def read_labeled(settings: Settings) -> pd.DataFrame:

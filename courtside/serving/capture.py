@@ -7,8 +7,6 @@ so nothing is stored until a consent-aware sink is installed with :func:`set_sin
 
 from __future__ import annotations
 
-import hashlib
-import os
 from typing import Any, Protocol, runtime_checkable
 
 
@@ -49,12 +47,19 @@ def set_sink(sink: CaptureSink) -> None:
     _sink = sink
 
 
-def hash_user_id(user_id: str | None) -> str | None:
-    """Placeholder pseudonym: salted SHA-256. The privacy work replaces it with a keyed, rotatable scheme."""
+def pseudonym_of(user_id: str | None) -> str | None:
+    """The user's pseudonym per docs/privacy.md (keyed HMAC, `psn:<hex>`), or None for anonymous requests.
+
+    A capture record carries only this, never the raw id. If the key is unavailable the record carries None and
+    the consent-aware sink stores nothing for it (fail closed)."""
     if not user_id:
         return None
-    salt = os.environ.get("COURTSIDE_USER_ID_SALT", "courtside")
-    return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()
+    try:
+        from courtside.privacy.pseudonym import pseudonymise
+
+        return pseudonymise(user_id)
+    except Exception:  # noqa: BLE001 - no key / invalid id: serve, do not capture
+        return None
 
 
 def offer(record: dict[str, Any], sink: CaptureSink | None = None) -> bool:

@@ -14,7 +14,7 @@ from aws_lambda_powertools import Logger
 from courtside.config import get_settings
 from courtside.monitoring.capture import read_captures
 from courtside.monitoring.drift import Baseline, run_drift_job
-from courtside.monitoring.outcomes import read_labeled
+from courtside.monitoring.outcomes import read_labeled, relabel_stale
 from courtside.monitoring.performance import publish_performance
 
 logger = Logger(service="courtside-monitor")
@@ -40,6 +40,7 @@ def handler(event: dict[str, Any] | None = None, context: Any = None) -> dict[st
             "prediction_psi": result.prediction_psi,
             "location": result.location,
         }
+    out["relabeled_dates"] = relabel_stale(settings)  # captures flushed after their game's outcome was joined
     labeled = read_labeled(settings)
     if len(labeled):
         out["performance"] = publish_performance(labeled, timestamp=now).to_dict("records")

@@ -61,7 +61,7 @@ def test_pregame_prediction_uses_approved_model_and_fresh_features(seeded):
     assert set(body["features"]) >= {"elo_diff", "home_rest_days", "neutral"}
     assert len(sink.records) == 1
     captured = sink.records[0]
-    assert captured["model_version"] == record.model_version and captured["user_id_hash"] != "u-1"
+    assert captured["model_version"] == record.model_version and captured["user_pseudonym"].startswith("psn:")
     assert captured["prediction"] == body["home_win_probability"]
 
 
