@@ -1,19 +1,32 @@
-"""Compiled tree ensembles: LightGBM-style trees turned into straight-line Python code at model load.
+"""Compiled tree ensembles: LightGBM-style trees turned, at model load, into bit masks scored with a few C calls.
 
-Why compile: the models engineer's pure-Python trees walk parallel arrays (an index lookup, a comparison and a
-branch per node, through attribute and tuple accesses). Generating one function of nested ``if x3 <= 1.5:``
-statements per ensemble removes every lookup; CPython then runs only comparisons and constant adds. The document
-stores only numbers (feature indices, thresholds, leaf values), validated as such before code is generated, so
-loading a model file can never inject code. Predictions equal the array-walking form exactly (same float
-comparisons in the same order; finite inputs only: the pre-game features are never NaN).
+Why: the models engineer's pure-Python trees walk parallel arrays (an index lookup, a comparison and a branch per
+node); even as generated straight-line code, 300 trees cost ~900 interpreted comparisons per row. The default
+evaluation here is QuickScorer (Lucchese et al., SIGIR 2015) over Python's big integers:
+
+- every tree's leaves are numbered left to right and own one byte (<= 8 leaves) of one ensemble-wide bit vector;
+- a node is *false* when ``x[f] > threshold``; then no leaf of its left subtree can be the exit, so its mask
+  clears those bits. Sorting each feature's nodes by threshold lets one ``bisect`` find every false node of that
+  feature at once, and a precomputed running AND of their masks applies them in one big-integer ``&``;
+- after the 8 features, each tree's exit leaf is the lowest bit still set in its byte: ``int.to_bytes`` splits the
+  vector and a per-tree 256-entry table maps the byte to the leaf value, summed by ``sum(map(...))`` in C.
+
+A row costs 8 bisects, 8 big-integer ANDs and one C-level pass over the trees instead of ~900 bytecode branches.
+Ensembles with a tree of more than 8 leaves fall back to generated straight-line code (nested ``if x3 <= 1.5:``).
+The document stores only numbers (feature indices, thresholds, leaf values), validated as such before anything is
+built, so loading a model file can never inject code. Both paths take the same branch as the array-walking form
+at every node (``x <= threshold`` goes left; finite inputs only: the pre-game features are never NaN); the sum of
+leaf values may differ from it in the last bit (summation order), measured in docs/compression.md.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import getitem
 from typing import Any
 
 from courtside.models.documents import read_document
@@ -68,6 +81,62 @@ def _compile(feature_names: Sequence[str], trees: Sequence[Mapping[str, Sequence
     return namespace["decision"]
 
 
+def _tree_masks(tree: Mapping[str, Sequence[Any]], n_features: int) -> tuple[list[tuple[int, float, int]], list[float]]:
+    """(feature, threshold, left-subtree leaf bits) per internal node, and the leaf values left to right."""
+    feature, threshold, left, right, value = (tree[k] for k in ("feature", "threshold", "left", "right", "value"))
+    nodes: list[tuple[int, float, int]] = []
+    leaves: list[float] = []
+
+    def walk(node: int) -> int:  # returns the bits of the leaves under `node`
+        f = int(feature[node])
+        if f < 0:
+            leaves.append(float(_num(value[node])))
+            return 1 << (len(leaves) - 1)
+        if f >= n_features:
+            raise ValueError(f"feature index {f} out of range")
+        left_bits = walk(int(left[node]))
+        right_bits = walk(int(right[node]))
+        nodes.append((f, float(_num(threshold[node])), left_bits))
+        return left_bits | right_bits
+
+    walk(0)
+    return nodes, leaves
+
+
+def _bitvector(feature_names: Sequence[str], trees: Sequence[Mapping[str, Sequence[Any]]], base: float) -> Any:
+    """The QuickScorer decision function, or None when a tree has more than 8 leaves (one byte per tree)."""
+    n, width = len(feature_names), len(trees)
+    all_bits = (1 << (8 * width)) - 1
+    by_feature: list[list[tuple[float, int]]] = [[] for _ in range(n)]
+    tables: list[list[float]] = []
+    start = 0  # every tree's real leaves set; unused bits of a byte stay clear so its lowest set bit is a leaf
+    for t, tree in enumerate(trees):
+        nodes, leaves = _tree_masks(tree, n)
+        if len(leaves) > 8:
+            return None
+        start |= ((1 << len(leaves)) - 1) << (8 * t)
+        for f, threshold, left_bits in nodes:
+            by_feature[f].append((threshold, ~(left_bits << (8 * t)) & all_bits))
+        # byte -> value of its lowest set leaf (bytes that cannot occur map to 0.0)
+        tables.append([leaves[(b & -b).bit_length() - 1] if 0 < b < (1 << len(leaves)) else 0.0 for b in range(256)])
+    features: list[tuple[list[float], list[int]]] = []
+    for nodes_f in by_feature:
+        nodes_f.sort(key=lambda node: node[0])
+        running, cumulative = all_bits, [all_bits]
+        for _, mask in nodes_f:
+            running &= mask
+            cumulative.append(running)  # cumulative[k]: the k lowest thresholds are below x
+        features.append(([th for th, _ in nodes_f], cumulative))
+
+    def decision(*xs: float) -> float:
+        bits = start
+        for (thresholds, cumulative), x in zip(features, xs):  # noqa: B905 - arity checked by the caller
+            bits &= cumulative[bisect_left(thresholds, x)]
+        return base + sum(map(getitem, tables, bits.to_bytes(width, "little")))
+
+    return decision
+
+
 @dataclass
 class CompiledTrees:
     """p = sigmoid(base + sum of trees), evaluated by generated code."""
@@ -76,9 +145,12 @@ class CompiledTrees:
     trees: list[dict[str, list[Any]]]
     base: float = 0.0
     metadata: dict[str, Any] = field(default_factory=dict)
+    evaluation: str = field(init=False, default="", compare=False)  # "bitvector" or "generated-code"
 
     def __post_init__(self) -> None:
-        self._decision = _compile(self.feature_names, self.trees, self.base)
+        fast = _bitvector(self.feature_names, self.trees, float(_num(self.base)))
+        self.evaluation = "bitvector" if fast is not None else "generated-code"
+        self._decision: Callable[..., float] = fast or _compile(self.feature_names, self.trees, self.base)
 
     def decision(self, features: Mapping[str, float]) -> float:
         return float(self._decision(*[float(features[name]) for name in self.feature_names]))

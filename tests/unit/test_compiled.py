@@ -29,13 +29,20 @@ def random_tree(rng: random.Random, depth: int) -> Tree:
     return Tree(tuple(f), tuple(t), tuple(left), tuple(right), tuple(d), tuple(v))
 
 
-def test_compiled_equals_array_trees():
+@pytest.mark.parametrize(("depth", "evaluation"), [(3, "bitvector"), (4, "generated-code")])
+def test_compiled_equals_array_trees(depth, evaluation):
     rng = random.Random(7)
-    model = TreeEnsembleModel(("a", "b", "c"), tuple(random_tree(rng, 4) for _ in range(50)))
+    model = TreeEnsembleModel(("a", "b", "c"), tuple(random_tree(rng, depth) for _ in range(50)))
     compiled = parse_model(CompiledTrees.from_tree_model(model).to_json())
-    for _ in range(500):
-        x = {k: rng.uniform(-1.5, 1.5) for k in "abc"}
+    assert compiled.evaluation == evaluation  # <= 8 leaves per tree: bit vectors; deeper trees: generated code
+    thresholds = sorted(
+        {th for tree in model.trees for f, th in zip(tree.feature, tree.threshold, strict=True) if f >= 0}
+    )
+    rows = [{k: rng.uniform(-1.5, 1.5) for k in "abc"} for _ in range(500)]
+    rows += [{k: rng.choice(thresholds) for k in "abc"} for _ in range(300)]  # ties: x == threshold goes left
+    for x in rows:
         assert compiled.predict_proba(x) == pytest.approx(model.predict_proba(x), abs=1e-15)
+        assert compiled.decision(x) == pytest.approx(model.decision(x), abs=1e-12)
 
 
 def test_code_injection_is_impossible():
