@@ -34,7 +34,7 @@ class FixedState:
     def __init__(self, state):
         self.state = state
 
-    def get_pregame_state(self, home, away, season):
+    def get_pregame_state(self, home, away, season, date=None):
         return self.state
 
     def get_live_state(self, game_id):
@@ -99,8 +99,8 @@ def main() -> int:
         seed_store(settings)
         store = OnlineStore()
         req = PregameRequest(date="2019-06-13", home_team="GSW", away_team="TOR")
-        state = store.get_pregame_state("GSW", "TOR", 2019)
-        report["feature_read"] = timed(lambda: store.get_pregame_state("GSW", "TOR", 2019), 300)
+        state = store.get_pregame_state("GSW", "TOR", 2019, "2019-06-13")
+        report["feature_read"] = timed(lambda: store.get_pregame_state("GSW", "TOR", 2019, "2019-06-13"), 300)
 
         core = {}
         for label, model in models.items():

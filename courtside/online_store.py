@@ -29,6 +29,7 @@ from botocore.exceptions import ClientError
 from courtside.aws.clients import client as aws_client
 from courtside.config import resource_names
 from courtside.features import online_items as oi
+from courtside.features import players as player_state
 from courtside.features.history import LeagueBook
 from courtside.features.pregame import (
     TeamState,
@@ -52,12 +53,26 @@ class PregameState:
     away: TeamState
     league: elo.LeagueRating
     features_as_of: str | None  # event time of the newest result reflected; None when the store is empty
+    home_players: player_state.PlayersState | None = None  # availability states (None: no box lines yet)
+    away_players: player_state.PlayersState | None = None
+    home_available: list[int] | None = None  # the game's `game_scheduled` lists (None: not sent)
+    away_available: list[int] | None = None
+
+    @property
+    def availability(self) -> tuple[float, float]:
+        """(home, away) availability with the batch code; 1.0 for a side whose list or state is unknown."""
+        return (
+            player_state.availability(self.home_players, self.home_available),
+            player_state.availability(self.away_players, self.away_available),
+        )
 
     def features(self, game_date: str, neutral: bool, extended: bool = False, venue: str = "") -> dict[str, float]:
         """FEATURE_NAMES values (EXTENDED_FEATURE_NAMES with `extended`; `venue` = home code for travel)."""
+        h_av, a_av = self.availability
         if extended:
-            return extended_features(self.home, self.away, self.league, game_date, neutral, venue or self.home.team)
-        return pregame_features(self.home, self.away, self.league, game_date, neutral)
+            venue = venue or self.home.team
+            return extended_features(self.home, self.away, self.league, game_date, neutral, venue, h_av, a_av)
+        return pregame_features(self.home, self.away, self.league, game_date, neutral, h_av, a_av)
 
 
 class OnlineStore:
@@ -120,15 +135,29 @@ class OnlineStore:
     def _league(self, item: oi.Item | None) -> elo.LeagueRating:
         return oi.decode_league(item) if item else elo.LeagueRating(hca=self.cfg.initial_hca)
 
-    def get_pregame_state(self, home: str, away: str, season: int) -> PregameState:
-        """Both teams (franchise-mapped, carried into `season`) and the league, in ONE BatchGetItem."""
+    def get_pregame_state(self, home: str, away: str, season: int, date: str | None = None) -> PregameState:
+        """Both teams (franchise-mapped, carried into `season`), the league, both teams' player availability
+        states and (with `date`) the game's availability lists, in ONE BatchGetItem."""
         h, a = franchise_of(to_bref(home)), franchise_of(to_bref(away))
-        hi, ai, li = self._read_pregame(h, a, consistent=False)
+        hk, ak, pregame, players = oi.team_pk(h), oi.team_pk(a), oi.TEAM_SK, oi.PLAYERS_SK
+        keys = [(hk, pregame), (oi.LEAGUE_PK, pregame), (hk, players)]
+        if ak != hk:
+            keys += [(ak, pregame), (ak, players)]
+        sched = oi.schedule_pk(date, h, a) if date else None
+        if sched:
+            keys.append((sched, oi.SCHEDULE_SK))
+        got = self._batch_get([oi.key(pk, sk) for pk, sk in keys])
+        li, hp, ap = got.get((oi.LEAGUE_PK, pregame)), got.get((hk, players)), got.get((ak, players))
+        home_av, away_av = oi.decode_schedule(got.get((sched, oi.SCHEDULE_SK)) if sched else None)
         return PregameState(
-            home=self._team(hi, h, season),
-            away=self._team(ai, a, season),
+            home=self._team(got.get((hk, pregame)), h, season),
+            away=self._team(got.get((ak, pregame)), a, season),
             league=self._league(li),
             features_as_of=(oi.decode_league(li).as_of or None) if li else None,
+            home_players=oi.decode_json_state(hp) if hp else None,
+            away_players=oi.decode_json_state(ap) if ap else None,
+            home_available=home_av,
+            away_available=away_av,
         )
 
     # ---- writes ------------------------------------------------------------------------------------------------
@@ -145,6 +174,10 @@ class OnlineStore:
         version, ttl = time.time_ns(), self._ttl(oi.TEAM_TTL_SECONDS)
         items = [oi.encode_team(s, version, ttl) for s in book.teams.values()]
         items.append(oi.encode_league(book.league, version, ttl))
+        items += [
+            oi.encode_json_state(oi.team_pk(team), oi.PLAYERS_SK, {**st, "n": 0}, book.league.as_of, 0, ttl)
+            for team, st in book.players.items()
+        ]
         for start in range(0, len(items), 25):
             request = {self.table: [{"PutRequest": {"Item": it}} for it in items[start : start + 25]]}
             for attempt in range(10):
@@ -163,9 +196,13 @@ class OnlineStore:
         pages = self.ddb.get_paginator("scan").paginate(TableName=self.table, ConsistentRead=True)
         for page in pages:
             for item in page.get("Items", []):
-                if self._fresh(item) is None or item["sk"]["S"] != oi.TEAM_SK:
+                if self._fresh(item) is None or item["sk"]["S"] not in (oi.TEAM_SK, oi.PLAYERS_SK):
                     continue
-                if item["pk"]["S"] == oi.LEAGUE_PK:
+                if item["sk"]["S"] == oi.PLAYERS_SK:
+                    state = oi.decode_json_state(item)
+                    state.pop("n", None)
+                    book.players[item["pk"]["S"].split("#", 1)[1]] = state
+                elif item["pk"]["S"] == oi.LEAGUE_PK:
                     book.league = oi.decode_league(item)
                 else:
                     state = oi.decode_team(item)
@@ -267,3 +304,34 @@ class OnlineStore:
 
     def get_players_state(self, team: str) -> dict[str, Any] | None:
         return self._get_json(oi.team_pk(franchise_of(to_bref(team))), oi.PLAYERS_SK)
+
+    def put_schedule(self, payload: Mapping[str, Any], occurred_at: str) -> str:
+        """Store a `game_scheduled` event's availability lists for the prediction path's batch read.
+
+        Returns "ignored" when neither side is listed, "stale" when a newer list for the game is already stored
+        (an updated injury report replaces an older one, never the reverse), else "applied".
+        """
+        home, away = payload.get("home_players"), payload.get("away_players")
+        if home is None and away is None:
+            return "ignored"
+        h = franchise_of(to_bref(str(payload["home_team"])))
+        a = franchise_of(to_bref(str(payload["away_team"])))
+        item = oi.encode_schedule(
+            oi.schedule_pk(str(payload["date"]), h, a),
+            None if home is None else [int(p) for p in home],
+            None if away is None else [int(p) for p in away],
+            occurred_at,
+            self._ttl(oi.SCHEDULE_TTL_SECONDS),
+        )
+        try:
+            self.ddb.put_item(
+                TableName=self.table,
+                Item=item,
+                ConditionExpression="attribute_not_exists(pk) OR as_of <= :t",
+                ExpressionAttributeValues={":t": {"S": occurred_at}},
+            )
+            return "applied"
+        except ClientError as err:
+            if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return "stale"
+            raise

@@ -17,6 +17,7 @@ def book_to_json(book: LeagueBook) -> str:
         "cfg": book.cfg.model_dump(),
         "league": asdict(book.league),
         "teams": {code: asdict(state) for code, state in sorted(book.teams.items())},
+        "players": dict(sorted(book.players.items())),
     }
     return json.dumps(doc, separators=(",", ":"))
 
@@ -29,7 +30,12 @@ def book_from_json(text: str | bytes) -> LeagueBook:
         st["recent_dates"] = tuple(st["recent_dates"])
         st["recent_margins"] = tuple(st["recent_margins"])
         teams[code] = TeamState(rating=rating, **st)
-    return LeagueBook(cfg=elo.EloConfig(**doc["cfg"]), teams=teams, league=elo.LeagueRating(**doc["league"]))
+    return LeagueBook(
+        cfg=elo.EloConfig(**doc["cfg"]),
+        teams=teams,
+        league=elo.LeagueRating(**doc["league"]),
+        players=doc.get("players", {}),
+    )
 
 
 def team_log_row(state: TeamState) -> dict[str, Any]:

@@ -6,10 +6,11 @@ result with the same :mod:`courtside.features.pregame` code the stream handler u
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from courtside.features import players as player_state
 from courtside.features.pregame import (
     TeamState,
     apply_final,
@@ -18,16 +19,22 @@ from courtside.features.pregame import (
     pregame_features,
 )
 from courtside.ratings import elo
-from courtside.teams import franchise_of
+from courtside.teams import franchise_of, to_bref
+
+Available = tuple[Sequence[int] | None, Sequence[int] | None]  # (home, away) player ids listed as available
 
 
 @dataclass
 class LeagueBook:
-    """Mutable book of every franchise's state plus the league state, as the online store holds it."""
+    """Mutable book of every franchise's state plus the league state, as the online store holds it.
+
+    `players` holds each franchise's player availability state (:mod:`courtside.features.players`).
+    """
 
     cfg: elo.EloConfig = field(default_factory=elo.EloConfig)
     teams: dict[str, TeamState] = field(default_factory=dict)
     league: elo.LeagueRating | None = None
+    players: dict[str, player_state.PlayersState] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.league is None:
@@ -38,15 +45,33 @@ class LeagueBook:
         current = self.teams.get(franchise) or TeamState(elo.new_team(franchise, season, self.cfg))
         return carry_into_season(current, season, self.cfg)
 
+    def availability(self, code: str, available: Sequence[int] | None) -> float:
+        """Share of the franchise's rotation minutes listed as available (1.0 when unknown)."""
+        return player_state.availability(self.players.get(franchise_of(to_bref(code))), available)
+
     def features(
-        self, home: str, away: str, season: int, game_date: str, neutral: bool, extended: bool = False
+        self,
+        home: str,
+        away: str,
+        season: int,
+        game_date: str,
+        neutral: bool,
+        extended: bool = False,
+        available: Available = (None, None),
     ) -> dict[str, float]:
         """FEATURE_NAMES (or EXTENDED_FEATURE_NAMES with `extended`) as they stand now."""
         assert self.league is not None
         h, a = self.state(home, season), self.state(away, season)
+        h_av, a_av = self.availability(home, available[0]), self.availability(away, available[1])
         if extended:
-            return extended_features(h, a, self.league, game_date, neutral, venue=home)
-        return pregame_features(h, a, self.league, game_date, neutral)
+            return extended_features(h, a, self.league, game_date, neutral, home, h_av, a_av)
+        return pregame_features(h, a, self.league, game_date, neutral, h_av, a_av)
+
+    def apply_box(self, line: Mapping[str, Any], game_id: str) -> None:
+        """Fold one player's box line (a `player_box` payload: team, player_id, minutes) into his team's state."""
+        team = franchise_of(to_bref(str(line["team"])))
+        current = self.players.get(team) or player_state.empty()
+        self.players[team] = player_state.apply_box(current, line, game_id)
 
     def apply(self, game: Mapping[str, Any], as_of: str, game_id: str | None = None) -> None:
         """Apply one final score (a games-file row or a `game_final` payload)."""
@@ -78,10 +103,29 @@ def final_as_of(game_date: str) -> str:
     return f"{str(game_date)[:10]}T23:59:59Z"
 
 
+def available_from_box(lines: Sequence[Mapping[str, Any]], home: str, away: str) -> Available:
+    """(home, away) player ids who played: the historical stand-in for the pre-game availability list.
+
+    A side without any line is unknown (None -> availability 1.0), never "nobody available".
+    """
+    h, a = franchise_of(to_bref(home)), franchise_of(to_bref(away))
+    side: dict[str, list[int]] = {}
+    for ln in lines:
+        side.setdefault(franchise_of(to_bref(str(ln["team"]))), []).append(int(ln["player_id"]))
+    return side.get(h), side.get(a)
+
+
 def pregame_rows(
-    games: Iterable[Mapping[str, Any]], book: LeagueBook | None = None, extended: bool = False
+    games: Iterable[Mapping[str, Any]],
+    book: LeagueBook | None = None,
+    extended: bool = False,
+    box: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Yield one row per game: identifiers, pre-game features and the label; then apply the game's result.
+
+    `box` maps a game key to its `player_box` payloads (team, player_id, minutes): the game's availability is
+    who played (as a `game_scheduled` list would say), and after the result the lines update the players' state,
+    the order in which the stream delivers game_scheduled, game_final, then player_box.
 
     `games` must be in time order. Games on the same date see each other's results only if they come earlier in
     the iteration, exactly as a stream would deliver them; callers that need strict date cut-offs group by date.
@@ -89,10 +133,18 @@ def pregame_rows(
     the event time of the newest result the features reflect, "" before the first game).
     """
     book = book or LeagueBook()
+    box = box or {}
     for game in games:
         date = str(game["date"])[:10]
+        lines = box.get(str(game["game_key"]), ())
         feats = book.features(
-            game["home_team"], game["away_team"], int(game["season"]), date, bool(game["neutral"]), extended=extended
+            game["home_team"],
+            game["away_team"],
+            int(game["season"]),
+            date,
+            bool(game["neutral"]),
+            extended=extended,
+            available=available_from_box(lines, game["home_team"], game["away_team"]) if lines else (None, None),
         )
         if extended:
             assert book.league is not None
@@ -108,3 +160,5 @@ def pregame_rows(
             "home_win": int(game["home_score"] > game["away_score"]),
         }
         book.apply(game, as_of=final_as_of(date))
+        for line in lines:
+            book.apply_box(line, str(game["game_key"]))

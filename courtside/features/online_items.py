@@ -8,6 +8,7 @@ Key design of the online table (pk S, sk S, TTL attribute `ttl`):
 | `league`          | `pregame` | the league state (home advantage); its `as_of` = features_as_of | 400 days |
 | `game#<game_id>`  | `live`    | live in-game features of one game (:mod:`courtside.features.live`)| 2 days |
 | `team#<FRANCHISE>`| `players` | player availability state of a franchise (from box scores)      | 400 days |
+| `sched#<DATE>_<AWAY>_at_<HOME>` | `avail` | player ids listed available for one game (franchises) | 30 days |
 
 Why these attribute names: every item is read on the prediction path, so names are one or two letters and lists
 are joined into one string (a 10-game margin list costs ~30 bytes instead of ~10 typed list elements). Floats are
@@ -31,8 +32,10 @@ TEAM_SK = "pregame"
 LEAGUE_PK = "league"
 LIVE_SK = "live"
 PLAYERS_SK = "players"
+SCHEDULE_SK = "avail"
 TEAM_TTL_SECONDS = 400 * 86400  # longer than an off-season; a franchise silent for > a year is gone
 LIVE_TTL_SECONDS = 2 * 86400  # a game's live features matter for hours, keep them two days for debugging
+SCHEDULE_TTL_SECONDS = 30 * 86400  # availability lists are sent days ahead at most; kept a while for audits
 
 Item = dict[str, dict[str, Any]]
 
@@ -43,6 +46,11 @@ def team_pk(franchise: str) -> str:
 
 def game_pk(game_id: str) -> str:
     return f"game#{game_id}"
+
+
+def schedule_pk(game_date: str, home_franchise: str, away_franchise: str) -> str:
+    """Key of a game's availability lists: date and franchise codes, so BKN/BRK requests find the same item."""
+    return f"sched#{game_date[:10].replace('-', '')}_{away_franchise}_at_{home_franchise}"
 
 
 def key(pk: str, sk: str) -> Item:
@@ -147,3 +155,26 @@ def decode_json_state(item: Item) -> dict[str, Any]:
 
 def seq_of(item: Item) -> int:
     return int(item.get("n", {}).get("N", "-1"))
+
+
+def encode_schedule(pk: str, home: list[int] | None, away: list[int] | None, as_of: str, ttl: int) -> Item:
+    """A game's availability lists; an absent list (unknown) is an absent attribute, an empty one is ``""``."""
+    item: Item = {**key(pk, SCHEDULE_SK), **_meta(as_of, 0, ttl)}
+    for name, ids in (("h", home), ("a", away)):
+        if ids is not None:
+            item[name] = {"S": ",".join(str(int(i)) for i in ids)}
+    return item
+
+
+def decode_schedule(item: Item | None) -> tuple[list[int] | None, list[int] | None]:
+    """(home, away) available player ids; None for a side not listed (or no item)."""
+    if item is None:
+        return None, None
+
+    def ids(name: str) -> list[int] | None:
+        if name not in item:
+            return None
+        text = item[name]["S"]
+        return [int(x) for x in text.split(",")] if text else []
+
+    return ids("h"), ids("a")

@@ -26,6 +26,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "home_games_last_4_days",
     "away_games_last_4_days",
     "neutral",
+    "home_availability",
+    "away_availability",
 )
 
 # Extra features for experiments and analysts. Not in the default model: MODELLING_NOTES measured that form adds
@@ -80,9 +82,18 @@ def schedule_features(state: TeamState, game_date: str) -> tuple[float, float, f
 
 
 def pregame_features(
-    home: TeamState, away: TeamState, league: elo.LeagueRating, game_date: str, neutral: bool
+    home: TeamState,
+    away: TeamState,
+    league: elo.LeagueRating,
+    game_date: str,
+    neutral: bool,
+    home_availability: float = 1.0,
+    away_availability: float = 1.0,
 ) -> dict[str, float]:
-    """The model inputs for one game, from states that reflect only results before `game_date`."""
+    """The model inputs for one game, from states that reflect only results before `game_date`.
+
+    `*_availability` come from :func:`courtside.features.players.availability` (1.0 = unknown or full strength).
+    """
     h_rest, h_b2b, h_recent = schedule_features(home, game_date)
     a_rest, a_b2b, a_recent = schedule_features(away, game_date)
     return {
@@ -94,6 +105,8 @@ def pregame_features(
         "home_games_last_4_days": h_recent,
         "away_games_last_4_days": a_recent,
         "neutral": float(neutral),
+        "home_availability": float(home_availability),
+        "away_availability": float(away_availability),
     }
 
 
@@ -130,10 +143,18 @@ def extra_features(home: TeamState, away: TeamState, venue: str, neutral: bool) 
 
 
 def extended_features(
-    home: TeamState, away: TeamState, league: elo.LeagueRating, game_date: str, neutral: bool, venue: str
+    home: TeamState,
+    away: TeamState,
+    league: elo.LeagueRating,
+    game_date: str,
+    neutral: bool,
+    venue: str,
+    home_availability: float = 1.0,
+    away_availability: float = 1.0,
 ) -> dict[str, float]:
     """EXTENDED_FEATURE_NAMES: the default features plus form, season-to-date and travel."""
-    return {**pregame_features(home, away, league, game_date, neutral), **extra_features(home, away, venue, neutral)}
+    base = pregame_features(home, away, league, game_date, neutral, home_availability, away_availability)
+    return {**base, **extra_features(home, away, venue, neutral)}
 
 
 def carry_into_season(state: TeamState, season: int, cfg: elo.EloConfig) -> TeamState:

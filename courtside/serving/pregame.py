@@ -75,21 +75,25 @@ class PregamePredictor:
         return self.backend.model_version()
 
     def features_for(self, req: PregameRequest) -> tuple[str, str, int, dict[str, float], str | None]:
-        """Resolve teams and season, read both teams' state in one batch read, compute the model inputs."""
+        """Resolve teams and season, read both teams' state and the game's availability in one batch read,
+        compute the model inputs."""
         home = franchise_code(req.home_team, "home_team")
         away = franchise_code(req.away_team, "away_team")
         if home == away:
             raise ServiceError(422, errors.SAME_TEAM, f"home and away are the same franchise ({home})")
         season = season_of(req.date)
         try:
-            state = self.store.get_pregame_state(home, away, season)
+            state = self.store.get_pregame_state(home, away, season, req.date.isoformat())
         except ServiceError:
             raise
         except Exception as err:  # noqa: BLE001 - a store outage is a 503 with a code, not an opaque 500
             raise ServiceError(503, errors.FEATURES_UNAVAILABLE, f"online store read failed: {err}") from err
         home_state = carry_into_season(state.home, season, _ELO)
         away_state = carry_into_season(state.away, season, _ELO)
-        feats = pregame_features(home_state, away_state, state.league, req.date.isoformat(), req.neutral)
+        home_av, away_av = state.availability  # from the game's game_scheduled lists; (1.0, 1.0) when unknown
+        feats = pregame_features(
+            home_state, away_state, state.league, req.date.isoformat(), req.neutral, home_av, away_av
+        )
         return home, away, season, feats, getattr(state, "features_as_of", None) or None
 
     def predict(self, req: PregameRequest) -> dict[str, Any]:

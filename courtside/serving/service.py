@@ -29,7 +29,7 @@ class UnavailableStore:
     def _fail(self) -> Any:
         raise ServiceError(503, errors.FEATURES_UNAVAILABLE, f"online store unavailable: {self.reason}")
 
-    def get_pregame_state(self, home: str, away: str, season: int) -> Any:
+    def get_pregame_state(self, home: str, away: str, season: int, date: str | None = None) -> Any:
         return self._fail()
 
     def get_live_state(self, game_id: str) -> dict[str, Any] | None:

@@ -10,8 +10,9 @@ from typing import Any, Protocol
 
 
 class StateSource(Protocol):
-    def get_pregame_state(self, home: str, away: str, season: int) -> Any:
-        """An object with ``home``/``away`` (TeamState), ``league`` (LeagueRating) and ``features_as_of``."""
+    def get_pregame_state(self, home: str, away: str, season: int, date: str | None = None) -> Any:
+        """An object with ``home``/``away`` (TeamState), ``league`` (LeagueRating), ``features_as_of`` and
+        ``availability`` ((home, away) floats, from the `date` game's availability lists; 1.0 when unknown)."""
         ...
 
     def get_live_state(self, game_id: str) -> dict[str, Any] | None: ...

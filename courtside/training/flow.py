@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from courtside.aws.clients import client
-from courtside.config import Settings
+from courtside.config import Settings, get_settings
 from courtside.training import datasets, tracking
 from courtside.training.core import TRAINING_COLUMNS
 from courtside.training.hyperparams import Hyperparameters
@@ -83,12 +83,14 @@ def games_from_lake(settings: Settings) -> tuple[pd.DataFrame, list[str], dict[s
 
 def build_training_set(games: pd.DataFrame) -> pd.DataFrame:
     """Pre-game feature rows (features as they stood before each game) plus the label, in time order."""
+    from courtside.features.box_data import load_box_lines
     from courtside.features.history import pregame_rows
 
     ordered = games.copy()
     ordered["date"] = ordered["date"].astype(str).str[:10]
     ordered = ordered.sort_values("date", kind="mergesort")
-    rows = pd.DataFrame(list(pregame_rows(ordered.to_dict("records"))))
+    box = load_box_lines(get_settings().data_dir, set(ordered["game_key"]))  # availability, as the backfill does
+    rows = pd.DataFrame(list(pregame_rows(ordered.to_dict("records"), box=box)))
     return rows[list(TRAINING_COLUMNS)]
 
 

@@ -1,8 +1,10 @@
 """Features function: validated events from Kinesis -> online feature store (thin: logic is in courtside).
 
 `game_final` updates both teams' and the league's pre-game state with the batch code (OnlineStore.apply_game_final);
-`pbp` advances the game's live state (LiveState.apply); `player_box` updates the team's player availability state;
-other event types are ignored. Bad payloads are logged and counted, never retried (they cannot succeed); only
+`pbp` advances the game's live state (LiveState.apply); `player_box` updates the team's player availability state
+(players.apply_box, the backfill's code); `game_scheduled` with available players stores the game's lists for the
+prediction path (OnlineStore.put_schedule; without lists it is ignored).
+Bad payloads are logged and counted, never retried (they cannot succeed); only
 infrastructure errors (DynamoDB throttling, network) raise and become batchItemFailures so Lambda retries them.
 """
 
@@ -99,6 +101,8 @@ def handle_event(event: dict[str, Any], s: OnlineStore) -> str:
             outcome = live_update(game_id, payload, occurred_at, s)
         elif etype == "player_box":
             outcome = players_update(game_id, payload, occurred_at, s)
+        elif etype == "game_scheduled":
+            outcome = s.put_schedule(payload, occurred_at)
         else:
             return "ignored"
     except INFRA_ERRORS:

@@ -10,7 +10,10 @@ Outputs:
 - `s3://{lake}/features/team_log/season=YYYY/part-0.parquet`: the team feature log for point-in-time joins, one row
   per team per game with the values valid from `event_time` (the result's event time) on.
 - `s3://{lake}/features/pregame/_checkpoint/book.json` + `state.json`: the resume point.
-- the online store, seeded with the final book (`OnlineStore.write_book`).
+- the online store, seeded with the final book (`OnlineStore.write_book`), player availability states included.
+
+Box lines (`data/box/player_minutes_2015_2019.parquet`, or `box=` given) feed the availability features: for a
+game with lines, who played is its availability list and the lines update the players' state after the result.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from tqdm import tqdm
 from courtside.aws.clients import client
 from courtside.config import Settings, get_settings
 from courtside.features.book_io import book_from_json, book_to_json, team_log_row
+from courtside.features.box_data import BoxLines, load_box_lines
 from courtside.features.history import LeagueBook, pregame_rows
 from courtside.teams import franchise_of
 
@@ -67,7 +71,9 @@ def _save_checkpoint(settings: Settings, season: int, book: LeagueBook) -> None:
     s3.put_object(Bucket=bucket, Key=f"{CHECKPOINT_PREFIX}/state.json", Body=json.dumps({"last_season": season}))
 
 
-def season_rows(games: pd.DataFrame, book: LeagueBook) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def season_rows(
+    games: pd.DataFrame, book: LeagueBook, box: BoxLines | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(pregame rows, team log rows) of one season's games, advancing `book`."""
     rows: list[dict[str, Any]] = []
     log: list[dict[str, Any]] = []
@@ -76,7 +82,7 @@ def season_rows(games: pd.DataFrame, book: LeagueBook) -> tuple[list[dict[str, A
         for code in (row["home_team"], row["away_team"]):
             log.append(team_log_row(book.teams[franchise_of(code)]))
 
-    for row in pregame_rows(games.to_dict("records"), book, extended=True):
+    for row in pregame_rows(games.to_dict("records"), book, extended=True, box=box):
         if rows:
             log_after(rows[-1])
         row["event_time"] = f"{row['date']}T00:00:00Z"
@@ -93,16 +99,18 @@ def backfill_pregame(
     write_lake: bool = True,
     seed_online: bool = True,
     progress: bool = True,
+    box: BoxLines | None = None,
 ) -> tuple[pd.DataFrame, LeagueBook]:
     """Backfill every season of `games_df` (any order; sorted here); returns (training rows, final book).
 
     With `resume`, seasons up to the lake checkpoint are skipped (their partitions are already written) and the
-    returned rows cover only the seasons computed in this run.
+    returned rows cover only the seasons computed in this run. `box` defaults to the shipped box extract.
     """
     settings = settings or get_settings()
     games = games_df.copy()
     games["date"] = games["date"].astype(str).str[:10]
     games = games.sort_values(["date", "game_key"], kind="stable").reset_index(drop=True)
+    box = load_box_lines(settings.data_dir, set(games["game_key"])) if box is None else box
     book, done = LeagueBook(), None
     if resume:
         done, saved = load_checkpoint(settings)
@@ -111,7 +119,7 @@ def backfill_pregame(
     frames: list[pd.DataFrame] = []
     seasons = sorted(int(s) for s in games["season"].unique() if done is None or s > done)
     for season in tqdm(seasons, desc="backfill seasons", unit="season", disable=not progress, file=sys.stderr):
-        rows, log = season_rows(games[games["season"] == season], book)
+        rows, log = season_rows(games[games["season"] == season], book, box)
         df = pd.DataFrame(rows)
         frames.append(df)
         if write_lake:

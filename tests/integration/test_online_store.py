@@ -133,7 +133,7 @@ def test_live_state_conditional_on_sequence(aws) -> None:
     store = OnlineStore()
     assert store.put_live_state("20181016_PHI_at_BOS", {"a": 1}, "2018-10-16T20:00:00Z", seq=5)
     assert not store.put_live_state("20181016_PHI_at_BOS", {"a": 0}, "2018-10-16T19:59:00Z", seq=4)
-    assert store.get_live_state("20181016_PHI_at_BOS") == {"a": 1}
+    assert store.get_live_state("20181016_PHI_at_BOS") == {"a": 1, "as_of": "2018-10-16T20:00:00Z"}
     assert store.get_live_state("20181016_XXX_at_YYY") is None
 
 

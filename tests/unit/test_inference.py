@@ -29,6 +29,8 @@ FEATURES = {
     "home_games_last_4_days": 1.0,
     "away_games_last_4_days": 2.0,
     "neutral": 0.0,
+    "home_availability": 1.0,
+    "away_availability": 1.0,
 }
 
 

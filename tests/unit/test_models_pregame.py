@@ -66,7 +66,8 @@ def test_serving_loader_imports_no_training_libraries(split, tmp_path):
         "import sys, json; from courtside.models.pregame import load_model;"
         f"m = load_model(open({str(path)!r}).read());"
         "p = m.predict_proba({'elo_diff': 50, 'home_rest_days': 2, 'away_rest_days': 1, 'home_back_to_back': 0,"
-        "'away_back_to_back': 1, 'home_games_last_4_days': 1, 'away_games_last_4_days': 2, 'neutral': 0});"
+        "'away_back_to_back': 1, 'home_games_last_4_days': 1, 'away_games_last_4_days': 2, 'neutral': 0,"
+        "'home_availability': 1.0, 'away_availability': 0.8});"
         "bad = [m for m in ('pandas', 'numpy', 'sklearn', 'lightgbm') if m in sys.modules];"
         "assert not bad, bad; print(p)"
     )
