@@ -75,13 +75,41 @@ def register(app: typer.Typer) -> None:
         out.write_text(md + "\n")
         typer.echo(md)
 
+    @app.command("calibration-study")
+    def calibration_study_cmd(
+        from_season: int = typer.Option(2015, "--from-season"),
+        to_season: int = typer.Option(2019, "--to-season"),
+        out: Path = typer.Option(Path("docs/results/calibration.md"), "--out"),
+        box_dir: str = typer.Option(None, "--box-dir"),
+        data_dir: Path = typer.Option(None, "--data-dir"),
+    ) -> None:
+        """Post-hoc calibration at every retrain vs none: per-season ECE against its sampling-noise floor."""
+        from courtside.backtest import build_frame
+        from courtside.evaluation import calibration_study
+        from courtside.evaluation.experiments import BASE, PLAYER
+        from courtside.models.dataset import benchmarks
+
+        hp = {"player_features": True, "box_dir": _box_dir(box_dir)}
+        frame = build_frame(data_dir, hp)
+        base_hp = {"model_kind": "logistic", "features": BASE + PLAYER}
+        study = calibration_study.run(frame, benchmarks(data_dir), from_season, to_season, base_hp)
+        md = calibration_study.to_markdown(
+            study,
+            f"## Post-hoc calibration per retrain, walk-forward {from_season}-{to_season} "
+            "(`courtside calibration-study`)",
+        )
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(md)
+        (out.with_suffix(".json")).write_text(json.dumps(study, indent=2, default=float))
+        typer.echo(md)
+
     @app.command("ingame-report")
     def ingame_cmd(
         pbp_dir: Path = typer.Option(SHARED_DATA / "pbp", "--pbp-dir"),
         out: Path = typer.Option(Path("docs/results/ingame"), "--out"),
     ) -> None:
         """In-game model: train 2015-16..2017-18, test 2018-19; Brier per quarter and last 5 minutes vs baseline."""
-        from courtside.models import ingame
+        from courtside.models import ingame_report
 
-        report = ingame.report(pbp_dir, out)
+        report = ingame_report.report(pbp_dir, out)
         typer.echo(json.dumps(report["bins"], indent=2, default=float))

@@ -1,8 +1,11 @@
 """Labelling functions over in-game states: is this moment still high-leverage, or is the game decided?
 
 No data set labels "clutch" or "garbage time"; these heuristics vote instead (1 = high leverage, 0 = decided,
-ABSTAIN = no opinion) and :mod:`courtside.labeling.label_model` combines them. Inputs are the in-game state
-fields (margin from the home side, seconds left in regulation/OT, period, the scoring run of the last 2 minutes).
+ABSTAIN = no opinion). Most vote both ways and several cover the same late-game states, because a label model can
+only learn accuracies from functions that meet (and sometimes disagree); one-sided functions that never meet
+another leave their accuracies unidentified. :mod:`courtside.labeling.label_model` combines the votes. Inputs are
+the in-game state fields (margin from the home side, seconds left in regulation/OT, period, the scoring run of
+the last 2 minutes).
 """
 
 from __future__ import annotations
@@ -15,8 +18,12 @@ State = Mapping[str, Any]
 
 
 def lf_clutch(s: State) -> int:
-    """Last five minutes of the 4th quarter or overtime within five points: the NBA's own clutch definition."""
-    return 1 if s["period"] >= 4 and s["seconds_left"] <= 300 and abs(s["margin"]) <= 5 else ABSTAIN
+    """Last five minutes of the 4th quarter or overtime: within five points is the NBA's own clutch definition;
+    15+ apart is out of reach (about five possessions in five minutes)."""
+    if s["period"] < 4 or s["seconds_left"] > 300:
+        return ABSTAIN
+    m = abs(s["margin"])
+    return 1 if m <= 5 else 0 if m >= 15 else ABSTAIN
 
 
 def lf_garbage_time(s: State) -> int:
@@ -25,8 +32,12 @@ def lf_garbage_time(s: State) -> int:
 
 
 def lf_lead_beyond_time(s: State) -> int:
-    """A lead larger than ~ one point per 20 seconds left is almost never overturned."""
-    return 0 if s["seconds_left"] < 720 and abs(s["margin"]) > 3 + s["seconds_left"] / 20 else ABSTAIN
+    """Fourth quarter: a lead larger than ~ one point per 20 seconds left is almost never overturned; one within a
+    point per two minutes left (and at most 3) is still a coin flip."""
+    if s["seconds_left"] >= 720:
+        return ABSTAIN
+    m, t = abs(s["margin"]), s["seconds_left"]
+    return 0 if m > 3 + t / 20 else 1 if m <= min(3.0, t / 120) else ABSTAIN
 
 
 def lf_comeback_run(s: State) -> int:
@@ -36,12 +47,19 @@ def lf_comeback_run(s: State) -> int:
 
 
 def lf_close_second_half(s: State) -> int:
-    return 1 if s["period"] >= 3 and abs(s["margin"]) <= 3 else ABSTAIN
+    """Second half: within three (one possession) is open, 25+ apart is settled."""
+    if s["period"] < 3:
+        return ABSTAIN
+    m = abs(s["margin"])
+    return 1 if m <= 3 else 0 if m >= 25 else ABSTAIN
 
 
 def lf_early_game(s: State) -> int:
-    """First half and within 12: too early to call the game decided."""
-    return 1 if s["period"] <= 2 and abs(s["margin"]) <= 12 else ABSTAIN
+    """First half: within 12 is too early to call; 30+ apart is the rare rout that holds."""
+    if s["period"] > 2:
+        return ABSTAIN
+    m = abs(s["margin"])
+    return 1 if m <= 12 else 0 if m >= 30 else ABSTAIN
 
 
 LABELING_FUNCTIONS: dict[str, Callable[[State], int]] = {

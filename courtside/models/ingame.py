@@ -1,9 +1,16 @@
-"""In-game home-win probability from play-by-play state: margin, time left, possession, pre-game strength, runs,
-and the weak-supervision leverage label.
+"""In-game home-win probability from play-by-play state (practice 23's labels feed it as the ``leverage`` feature).
 
-Serving form ("courtside-ingame-v1") is pure Python: derived features are computed here from raw state fields
-and the trees are :class:`courtside.models.trees.TreeEnsembleModel`. The baseline uses margin and time only.
-States are sampled every ``STEP_SECONDS`` of game time per game so training stays small.
+Model: monotone LightGBM over margin, time, possession, pre-game strength, the recent run, the bonus, timeouts and
+a Brownian-motion score ``brownian_z`` (Stern 1994: final margin = margin + possession value + pre-game drift x time
+left + noise with s.d. 12 x sqrt(share of the game left)). In the last five minutes the trees are averaged with a
+logistic model on the smooth late-game terms, because late in a game the probability moves steeply with one
+point or one possession and piecewise-constant trees alone were worse there than the margin-and-time baseline.
+The baseline is the same LightGBM on margin and time only (``BASELINE_FEATURES``), trained on the same states.
+
+Serving form ("courtside-ingame-v2", pure Python): derived features, the labelling functions and the label model's
+posterior are computed here from raw state fields, so the live service and training compute ``leverage`` the same
+way; the trees are :class:`courtside.models.trees.TreeEnsembleModel`. States come from
+:mod:`courtside.models.ingame_states`.
 """
 
 from __future__ import annotations
@@ -11,200 +18,302 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from courtside.labeling.label_model import LabelModel
 from courtside.models.documents import read_document
-from courtside.models.trees import TreeEnsembleModel
+from courtside.models.ingame_states import STEP_SECONDS, states_from_pbp
+from courtside.models.trees import TreeEnsembleModel, sigmoid
 
-FORMAT = "courtside-ingame-v1"
-STEP_SECONDS = 30
+__all__ = ["STEP_SECONDS", "states_from_pbp"]
+
+FORMAT = "courtside-ingame-v2"
+GAME_SECONDS = 2880.0
+SIGMA_POINTS = 12.0  # s.d. of a full game's final margin
+POSSESSION_POINTS = 1.0  # having the ball vs the other side having it, in points
+LATE_SECONDS = 300  # the late phase: last five minutes of the 4th quarter and overtime
+LATE_TRAIN_SECONDS = 360  # the late model also sees the minute before, so it is not fitted on an edge
+V1_FEATURES = ("margin", "seconds_left", "margin_per_sqrt_time", "pregame_logit_scaled", "possession_home", "run_2min")
 FULL_FEATURES = (
-    "margin",
-    "seconds_left",
-    "margin_per_sqrt_time",
-    "pregame_logit_scaled",
-    "possession_home",
-    "run_2min",
+    *V1_FEATURES,
+    "brownian_z",
+    "bonus_home",
+    "bonus_away",
+    "timeouts_used_diff",
     "leverage",
 )
+LATE_FEATURES = (
+    "brownian_z",
+    "margin_per_sqrt_time",
+    "possession_home",
+    "bonus_home",
+    "bonus_away",
+    "timeouts_used_diff",
+)
 BASELINE_FEATURES = ("margin", "seconds_left", "margin_per_sqrt_time")
+MONOTONE = {"margin": 1, "margin_per_sqrt_time": 1, "brownian_z": 1, "pregame_logit_scaled": 1}
+_ALIASES = {  # serving state names (courtside.serving.live) -> training names
+    "margin": ("margin", "score_margin"),
+    "seconds_left": ("seconds_left", "game_seconds_remaining"),
+    "pregame_prob": ("pregame_prob", "pregame_home_win_probability"),
+}
 
 
-def derive(state: Mapping[str, Any]) -> dict[str, float]:
+def _field(state: Mapping[str, Any], name: str, default: float | None = None) -> float:
+    for key in _ALIASES.get(name, (name,)):
+        if state.get(key) is not None:
+            return float(state[key])
+    if default is None:
+        raise KeyError(name)
+    return default
+
+
+def _period(state: Mapping[str, Any], seconds_left: float) -> int:
+    if state.get("period") is not None:
+        return int(state["period"])
+    return min(4, 1 + int((GAME_SECONDS - seconds_left) // 720))
+
+
+def is_late(period: int, seconds_left: float) -> bool:
+    return period >= 4 and seconds_left <= LATE_SECONDS
+
+
+def derive(state: Mapping[str, Any], label_model: LabelModel | None = None) -> dict[str, float]:
     """Model inputs from a raw state (shared by training and serving)."""
-    t = max(float(state["seconds_left"]), 0.0)
-    p = min(max(float(state.get("pregame_prob", 0.5)), 1e-4), 1 - 1e-4)
+    t = max(_field(state, "seconds_left"), 0.0)
+    margin = _field(state, "margin")
+    p = min(max(_field(state, "pregame_prob", 0.5), 1e-4), 1 - 1e-4)
+    logit = math.log(p / (1 - p))
+    poss = _field(state, "possession_home", 0.5)
+    run = _field(state, "run_2min", 0.0)
+    tau = max(t, 1.0) / GAME_SECONDS
+    drift = SIGMA_POINTS * logit / 1.702  # the pre-game expected margin (probit ~ logit / 1.702)
+    z = (margin + POSSESSION_POINTS * (poss - 0.5) + drift * tau) / (SIGMA_POINTS * math.sqrt(tau))
+    if label_model is not None:
+        from courtside.labeling.functions import LABELING_FUNCTIONS
+
+        lf_state = {"period": _period(state, t), "seconds_left": t, "margin": margin, "run_2min": run}
+        leverage = label_model.posterior([f(lf_state) for f in LABELING_FUNCTIONS.values()])
+    else:
+        leverage = _field(state, "leverage", 0.5)
     return {
-        "margin": float(state["margin"]),
+        "margin": margin,
         "seconds_left": t,
-        "margin_per_sqrt_time": float(state["margin"]) / math.sqrt(t + 1.0),
-        "pregame_logit_scaled": math.log(p / (1 - p)) * t / 2880.0,
-        "possession_home": float(state.get("possession_home", 0.5)),
-        "run_2min": float(state.get("run_2min", 0.0)),
-        "leverage": float(state.get("leverage", 0.5)),
+        "margin_per_sqrt_time": margin / math.sqrt(t + 1.0),
+        "pregame_logit_scaled": logit * t / GAME_SECONDS,
+        "possession_home": poss,
+        "run_2min": run,
+        "brownian_z": z,
+        "bonus_home": _field(state, "bonus_home", 0.0),
+        "bonus_away": _field(state, "bonus_away", 0.0),
+        "timeouts_used_diff": _field(state, "timeouts_used_diff", 0.0),
+        "leverage": leverage,
     }
+
+
+@dataclass(frozen=True)
+class LateLogistic:
+    """sigmoid(intercept + coef . x) on the late-game features."""
+
+    feature_names: tuple[str, ...]
+    coef: tuple[float, ...]
+    intercept: float
+
+    def predict_proba(self, d: Mapping[str, float]) -> float:
+        return sigmoid(self.intercept + sum(c * d[f] for c, f in zip(self.coef, self.feature_names, strict=True)))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"feature_names": list(self.feature_names), "coef": list(self.coef), "intercept": self.intercept}
 
 
 @dataclass(frozen=True)
 class InGameModel:
     trees: TreeEnsembleModel
+    late: LateLogistic | None = None
+    label_model: LabelModel | None = None
+    booster: Any = field(default=None, compare=False, repr=False)  # training-time only, for fast batch scoring
 
     @property
     def feature_names(self) -> tuple[str, ...]:
         return self.trees.feature_names
 
     def predict_proba(self, features: Mapping[str, Any]) -> float:
-        return self.trees.predict_proba(derive(features))
+        d = derive(features, self.label_model)
+        p = self.trees.predict_proba(d)
+        if self.late is not None and is_late(_period(features, d["seconds_left"]), d["seconds_left"]):
+            p = 0.5 * p + 0.5 * self.late.predict_proba(d)
+        return p
 
     def predict_many(self, rows: Sequence[Mapping[str, Any]]) -> list[float]:
         return [self.predict_proba(r) for r in rows]
 
+    def predict_frame(self, states: Any) -> Any:
+        """Batch scores of a states frame: the LightGBM booster when present (same trees), else the served form."""
+        import numpy as np
+
+        recs = states.to_dict("records")
+        if self.booster is None:
+            return np.asarray(self.predict_many(recs))
+        derived = [derive(r, self.label_model) for r in recs]
+        x = np.asarray([[d[f] for f in self.feature_names] for d in derived], dtype=float)
+        p = self.booster.predict(x)
+        if self.late is not None:
+            late = np.asarray([is_late(int(r["period"]), float(r["seconds_left"])) for r in recs])
+            if late.any():
+                lp = np.asarray([self.late.predict_proba(d) for d, flag in zip(derived, late, strict=True) if flag])
+                p[late] = 0.5 * p[late] + 0.5 * lp
+        return p
+
     def to_json(self) -> str:
-        return json.dumps({"format": FORMAT, "trees": json.loads(self.trees.to_json())})
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "trees": json.loads(self.trees.to_json()),
+                "late": self.late.as_dict() if self.late else None,
+                "label_model": self.label_model.as_dict() if self.label_model else None,
+            }
+        )
 
 
 def load_model(text: str | bytes) -> InGameModel:
     doc = read_document(text, FORMAT)
-    return InGameModel(TreeEnsembleModel.from_json(json.dumps(doc["trees"])))
+    late = doc.get("late")
+    lm = doc.get("label_model")
+    return InGameModel(
+        TreeEnsembleModel.from_json(json.dumps(doc["trees"])),
+        LateLogistic(tuple(late["feature_names"]), tuple(late["coef"]), float(late["intercept"])) if late else None,
+        LabelModel.from_dict(lm) if lm else None,
+    )
 
 
-def _clock(period: int, pctime: str) -> int:
-    m, s = str(pctime).split(":")
-    left_in_period = int(m) * 60 + int(s)
-    return left_in_period + max(4 - period, 0) * 720
+def fit_label_model(states: Any) -> LabelModel:
+    """The leverage label model, fitted on the given (training) states only.
 
-
-def states_from_pbp(pbp: Any, index: Any, pregame: Mapping[str, float] | None = None) -> Any:
-    """Sampled game states with label ``home_win`` (final result from the games index)."""
-    import pandas as pd
-
-    from courtside.teams import to_bref
-
-    pregame = pregame or {}
-    idx = index.assign(GAME_ID=index["GAME_ID"].astype(str).str.zfill(10)).set_index("GAME_ID")
-    pbp = pbp.assign(GAME_ID=pbp["GAME_ID"].astype(str).str.zfill(10))
-    pbp = pbp[pbp["GAME_ID"].str[:3] == "002"]
-    out = []
-    cols = ["GAME_ID", "EVENTMSGTYPE", "PERIOD", "PCTIMESTRING", "SCORE", "PLAYER1_TEAM_ABBREVIATION"]
-    for gid, g in pbp[cols].groupby("GAME_ID", sort=False):
-        if gid not in idx.index:
-            continue
-        info = idx.loc[gid]
-        home = to_bref(str(info["home"]))
-        key = f"{str(info['game_date']).replace('-', '')[:8]}_{to_bref(str(info['away']))}_at_{home}"
-        label = int(info["home_pts"] > info["away_pts"])
-        margin, poss, next_sample = 0, 0.5, 10**9
-        history: list[tuple[int, int]] = []
-        for ev in g.itertuples(index=False):
-            try:
-                t = _clock(int(ev.PERIOD), ev.PCTIMESTRING)
-            except (ValueError, AttributeError):
-                continue
-            if int(ev.PERIOD) > 4:
-                t = _clock(4, ev.PCTIMESTRING)
-            if isinstance(ev.SCORE, str) and " - " in ev.SCORE:
-                a, h = ev.SCORE.split(" - ")
-                margin = int(h) - int(a)
-            team = to_bref(str(ev.PLAYER1_TEAM_ABBREVIATION)) if isinstance(ev.PLAYER1_TEAM_ABBREVIATION, str) else None
-            etype = int(ev.EVENTMSGTYPE)
-            if team and etype in (1, 5):  # made shot / turnover: the other side gets the ball
-                poss = 0.0 if team == home else 1.0
-            elif team and etype == 4:  # rebound: rebounder's side has it
-                poss = 1.0 if team == home else 0.0
-            abs_t = (int(ev.PERIOD) - 1) * 720 + (720 - t % 720 if int(ev.PERIOD) <= 4 else 0)
-            history.append((abs_t, margin))
-            if t <= next_sample or next_sample == 10**9:
-                past = [m for at, m in history if at >= abs_t - 120]
-                run = margin - (past[0] if past else margin)
-                out.append(
-                    {
-                        "game_key": key,
-                        "GAME_ID": gid,
-                        "period": int(ev.PERIOD),
-                        "seconds_left": t,
-                        "margin": margin,
-                        "possession_home": poss,
-                        "run_2min": run,
-                        "pregame_prob": pregame.get(key, 0.5),
-                        "home_win": label,
-                    }
-                )
-                next_sample = t - STEP_SECONDS if int(ev.PERIOD) <= 4 else t - 10
-    return pd.DataFrame(out)
-
-
-def add_leverage(states: Any, seed: int = 0) -> tuple[Any, dict[str, Any]]:
-    """Weak-supervision leverage label: LFs -> label model (fit on a sample) -> posterior per state."""
+    The class balance is fixed at 0.5 (Snorkel's default, uniform): with one-sided functions that rarely meet, an
+    estimated balance drifts toward the commonest vote and drags those functions' accuracies to 1.
+    """
     from courtside.labeling.functions import LABELING_FUNCTIONS, apply_lfs
-    from courtside.labeling.label_model import LabelModel, lf_summary
 
-    recs = states.to_dict("records")
-    matrix = apply_lfs(recs)
-    sample = states.sample(n=min(20000, len(states)), random_state=seed).index
-    pos = {ix: i for i, ix in enumerate(states.index)}
-    lm = LabelModel(len(LABELING_FUNCTIONS)).fit([matrix[pos[i]] for i in sample], n_iter=20)
-    out = states.assign(leverage=[lm.posterior(r) for r in matrix])
-    stats = {
-        "lf_summary": lf_summary(matrix, list(LABELING_FUNCTIONS)),
-        "accuracy": dict(zip(LABELING_FUNCTIONS, lm.accuracy, strict=True)),
-        "prior": lm.prior,
+    matrix = apply_lfs(states[["period", "seconds_left", "margin", "run_2min"]].to_dict("records"))
+    return LabelModel(len(LABELING_FUNCTIONS), class_balance=0.5).fit(matrix)
+
+
+def weak_supervision_stats(states: Any, lm: LabelModel, check_labels: Any | None = None) -> dict[str, Any]:
+    """Coverage/overlap/conflict per function and overall, estimated accuracies, and (optionally) each
+    function's accuracy against an outcome-based check label, to judge the estimates."""
+    from courtside.labeling.functions import LABELING_FUNCTIONS, apply_lfs
+    from courtside.labeling.label_model import empirical_accuracy, lf_summary, matrix_summary
+
+    names = list(LABELING_FUNCTIONS)
+    matrix = apply_lfs(states[["period", "seconds_left", "margin", "run_2min"]].to_dict("records"))
+    out: dict[str, Any] = {
+        "lf_summary": lf_summary(matrix, names),
+        "matrix": matrix_summary(matrix),
+        "accuracy": dict(zip(names, lm.accuracy, strict=True)),
+        "class_balance": lm.prior,
+        "em_iterations": lm.n_iter_run,
     }
-    return out, stats
+    if check_labels is not None:
+        out["check_accuracy"] = dict(zip(names, empirical_accuracy(matrix, list(check_labels)), strict=True))
+    return out
 
 
-def fit(states: Any, features: Sequence[str] = FULL_FEATURES, n_estimators: int = 300) -> InGameModel:
+def add_leverage(states: Any, lm: LabelModel | None = None) -> tuple[Any, dict[str, Any]]:
+    """Weak-supervision leverage label per state (label model fitted on `states` unless given) and its stats."""
+    lm = lm or fit_label_model(states)
+    out = states.assign(leverage=[derive(r, lm)["leverage"] for r in states.to_dict("records")])
+    return out, weak_supervision_stats(states, lm)
+
+
+_PARAMS = {
+    "objective": "binary",
+    "num_leaves": 31,
+    "learning_rate": 0.05,
+    "min_data_in_leaf": 200,
+    "verbose": -1,
+    "seed": 7,
+    "deterministic": True,
+    "force_row_wise": True,
+    "num_threads": 2,
+}
+
+
+def fit(
+    states: Any,
+    features: Sequence[str] = FULL_FEATURES,
+    n_estimators: int = 300,
+    label_model: LabelModel | None = None,
+    late_model: bool = True,
+    monotone: bool = True,
+) -> InGameModel:
+    """Train on `states`. The baseline call is ``fit(states, BASELINE_FEATURES, late_model=False,
+    monotone=False)``: plain LightGBM on margin and time, as before."""
     import lightgbm as lgb
     import numpy as np
 
     from courtside.models.trees import from_lightgbm
 
-    x = np.asarray([[derive(r)[f] for f in features] for r in states.to_dict("records")], dtype=float)
-    params = {
-        "objective": "binary",
-        "num_leaves": 31,
-        "learning_rate": 0.05,
-        "min_data_in_leaf": 200,
-        "verbose": -1,
-        "seed": 7,
-        "deterministic": True,
-        "force_row_wise": True,
-        "num_threads": 2,
-    }
-    booster = lgb.train(params, lgb.Dataset(x, states["home_win"].to_numpy(int)), num_boost_round=n_estimators)
-    return InGameModel(from_lightgbm(booster, features))
+    features = tuple(features)
+    if "leverage" in features and label_model is None:
+        label_model = fit_label_model(states)
+    recs = states.to_dict("records")
+    derived = [derive(r, label_model) for r in recs]
+    x = np.asarray([[d[f] for f in features] for d in derived], dtype=float)
+    y = states["home_win"].to_numpy(int)
+    params = dict(_PARAMS)
+    if monotone:
+        params["monotone_constraints"] = [MONOTONE.get(f, 0) for f in features]
+    booster = lgb.train(params, lgb.Dataset(x, y), num_boost_round=n_estimators)
+    late = None
+    if late_model:
+        from sklearn.linear_model import LogisticRegression
+
+        ix = [i for i, r in enumerate(recs) if int(r["period"]) >= 4 and float(r["seconds_left"]) <= LATE_TRAIN_SECONDS]
+        xl = np.asarray([[derived[i][f] for f in LATE_FEATURES] for i in ix], dtype=float)
+        clf = LogisticRegression(C=1.0, max_iter=2000).fit(xl, y[ix])
+        late = LateLogistic(LATE_FEATURES, tuple(float(c) for c in clf.coef_[0]), float(clf.intercept_[0]))
+    used_lm = label_model if "leverage" in features else None
+    return InGameModel(from_lightgbm(booster, features), late, used_lm, booster)
 
 
 def time_bin(period: int, seconds_left: float) -> str:
-    if period >= 4 and seconds_left <= 300:
+    if is_late(period, seconds_left):
         return "last_5_min"
     return f"Q{min(period, 4)}"
 
 
-def evaluate_bins(model: InGameModel, baseline: InGameModel, test: Any) -> dict[str, dict[str, float]]:
-    from courtside.evaluation.metrics import brier
+def brier_by_bin(p: Any, test: Any) -> dict[str, dict[str, float]]:
+    import numpy as np
 
-    recs = test.to_dict("records")
-    pm, pb = model.predict_many(recs), baseline.predict_many(recs)
-    bins: dict[str, list[int]] = {}
-    for i, r in enumerate(recs):
-        bins.setdefault(time_bin(r["period"], r["seconds_left"]), []).append(i)
     y = test["home_win"].to_numpy(int)
+    bins = np.asarray([time_bin(int(a), float(b)) for a, b in zip(test["period"], test["seconds_left"], strict=True)])
+    p = np.asarray(p, dtype=float)
     return {
-        b: {
-            "n": len(ix),
-            "model_brier": brier([pm[i] for i in ix], y[ix]),
-            "baseline_brier": brier([pb[i] for i in ix], y[ix]),
-        }
-        for b, ix in sorted(bins.items())
+        b: {"n": int((bins == b).sum()), "brier": float(np.mean((p[bins == b] - y[bins == b]) ** 2))}
+        for b in sorted(set(bins))
     }
+
+
+def evaluate_bins(model: InGameModel, baseline: InGameModel, test: Any) -> dict[str, dict[str, float]]:
+    pm, pb = brier_by_bin(model.predict_frame(test), test), brier_by_bin(baseline.predict_frame(test), test)
+    return {b: {"n": v["n"], "model_brier": v["brier"], "baseline_brier": pb[b]["brier"]} for b, v in pm.items()}
 
 
 def load_pbp_dir(pbp_dir: Path, seasons: Sequence[str]) -> tuple[Any, Any]:
     import pandas as pd
 
-    cols = ["GAME_ID", "EVENTNUM", "EVENTMSGTYPE", "PERIOD", "PCTIMESTRING", "SCORE", "PLAYER1_TEAM_ABBREVIATION"]
+    cols = [
+        "GAME_ID",
+        "EVENTNUM",
+        "EVENTMSGTYPE",
+        "EVENTMSGACTIONTYPE",
+        "PERIOD",
+        "PCTIMESTRING",
+        "SCORE",
+        "PERSON1TYPE",
+    ]
     frames = [pd.read_parquet(pbp_dir / f"pbp_{s}.parquet", columns=cols) for s in seasons]
     index = pd.read_csv(next(pbp_dir.glob("games_index_*.csv")), dtype={"GAME_ID": str})
     pbp = pd.concat(frames).sort_values(["GAME_ID", "EVENTNUM"], kind="mergesort")
@@ -219,51 +328,3 @@ def pregame_probs(data_dir: Path | str | None = None) -> dict[str, float]:
     f = pregame_frame(data_dir)
     f = f[f["season"] >= 2016]
     return dict(zip(f["game_key"], (win_probability(d) for d in f["elo_diff"]), strict=True))
-
-
-def report(pbp_dir: Path, out_dir: Path) -> dict[str, Any]:
-    """Train on 2015-16..2017-18, test on 2018-19; Brier per bin vs the margin-and-time baseline."""
-    train_s, test_s = ["2015-16", "2016-17", "2017-18"], ["2018-19"]
-    pre = pregame_probs()
-    pbp, index = load_pbp_dir(Path(pbp_dir), train_s + test_s)
-    states = states_from_pbp(pbp, index, pre)
-    states, lf_stats = add_leverage(states)
-    test_ids = set(pbp[pbp["GAME_ID"].astype(str).str.zfill(10).str[3:5] == "18"]["GAME_ID"].astype(str).str.zfill(10))
-    is_test = states["GAME_ID"].isin(test_ids)
-    model, baseline = fit(states[~is_test]), fit(states[~is_test], BASELINE_FEATURES)
-    bins = evaluate_bins(model, baseline, states[is_test])
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    rep = {
-        "train_states": int((~is_test).sum()),
-        "test_states": int(is_test.sum()),
-        "bins": bins,
-        "model_better_in_every_bin": all(v["model_brier"] < v["baseline_brier"] for v in bins.values()),
-        "weak_supervision": lf_stats,
-    }
-    (out / "ingame_report.json").write_text(json.dumps(rep, indent=2, default=float))
-    lines = [
-        "# In-game model (train 2015-16..2017-18, test 2018-19)",
-        "",
-        "| bin | states | model Brier | margin+time baseline | better |",
-        "|---|---|---|---|---|",
-    ]
-    for b, v in bins.items():
-        lines.append(
-            f"| {b} | {v['n']} | {v['model_brier']:.4f} | {v['baseline_brier']:.4f} | "
-            f"{v['model_brier'] < v['baseline_brier']} |"
-        )
-    lines += [
-        "",
-        "## Weak supervision (leverage labelling functions)",
-        "",
-        "| LF | coverage | overlap | conflict | estimated accuracy |",
-        "|---|---|---|---|---|",
-    ]
-    for name, s in lf_stats["lf_summary"].items():
-        lines.append(
-            f"| {name} | {s['coverage']:.3f} | {s['overlap']:.3f} | {s['conflict']:.3f} | "
-            f"{lf_stats['accuracy'][name]:.3f} |"
-        )
-    (out / "README.md").write_text("\n".join(lines) + "\n")
-    return rep

@@ -17,7 +17,8 @@ pandas, scikit-learn or LightGBM. Training-only libraries are imported inside th
 - ``cost_matrix``: {"false_home": x, "false_away": y}: cost-sensitive class weights (practice 7).
 - ``split``: ``time`` (time-aware stratified validation block, practice 8) or ``random`` (its absence), used to fit
   ensemble weights and calibration.
-- ``calibration``: ``none``, ``platt``, ``isotonic`` or ``auto`` (keep the better one only if it helps on validation).
+- ``calibration``: ``none``, ``platt``, ``isotonic`` or ``auto``: the map is kept only if it helps on validation,
+  unless ``calibration_always`` is true (then the named map is always applied, to measure it).
 """
 
 from __future__ import annotations
@@ -183,7 +184,7 @@ def _choose_calibration(train_df: Any, hp: Mapping[str, Any]) -> tuple[cal.Calib
     for m in candidates:
         fitted = cal.fit_calibration(p[:half], y[:half], m)
         scores[m] = _brier([fitted(pi) for pi in p[half:]], y[half:])
-    best = min(scores, key=scores.__getitem__)
+    best = min(candidates if hp.get("calibration_always") else scores, key=scores.__getitem__)
     info = {"calibration_validation_brier": scores, "calibration_chosen": best}
     if best == "none":
         return None, info

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from courtside.evaluation.perturbation import directional
-from courtside.models import ingame
+from courtside.models import ingame, ingame_report
 
 
 @pytest.fixture(scope="module")
@@ -20,23 +22,83 @@ def states(data_dir):
     return s, stats
 
 
+@pytest.fixture(scope="module")
+def split(states):
+    s, _ = states
+    games = sorted(s["GAME_ID"].unique())
+    return s[s["GAME_ID"].isin(games[:220])], s[s["GAME_ID"].isin(games[220:])]
+
+
+@pytest.fixture(scope="module")
+def model(split):
+    return ingame.fit(split[0], n_estimators=60)
+
+
 def test_states_and_weak_labels(states):
     s, stats = states
     assert len(s) > 300 * 50 and s["game_key"].nunique() >= 250
     assert s["seconds_left"].between(0, 2880).all() and s["leverage"].between(0, 1).all()
     assert 0 < stats["lf_summary"]["lf_clutch"]["coverage"] < 0.2
+    # the label model is interior, not on clamps, and the leverage label separates close from decided late states
+    assert all(0.05 < a < 0.999 for a in stats["accuracy"].values())
+    late = s[(s["period"] == 4) & (s["seconds_left"] < 300)]
+    assert late[late["margin"].abs() <= 3]["leverage"].mean() > late[late["margin"].abs() >= 20]["leverage"].mean()
+    # state machine: bonus and timeouts accumulate, possession is known after the opening events
+    assert s["bonus_home"].isin([0.0, 1.0]).all() and s["bonus_home"].mean() > 0.05
+    assert s["timeouts_used_diff"].abs().max() >= 2
+    assert (s[s["seconds_left"] < 2700]["possession_home"] != 0.5).mean() > 0.95
+    assert (s["period"] > 4).any()  # overtime is sampled too
 
 
-def test_ingame_model_beats_baseline_late_and_serves_from_json(states):
-    s, _ = states
-    games = sorted(s["GAME_ID"].unique())
-    train, test = s[s["GAME_ID"].isin(games[:220])], s[s["GAME_ID"].isin(games[220:])]
-    model = ingame.fit(train, n_estimators=80)
+def test_model_serves_from_json_and_matches_the_booster(split, model):
+    _, test = split
     loaded = ingame.load_model(model.to_json())
-    rows = test.head(100).to_dict("records")
-    assert loaded.predict_many(rows) == pytest.approx(model.predict_many(rows))
+    rows = test.sample(200, random_state=0)
+    assert loaded.predict_many(rows.to_dict("records")) == pytest.approx(list(model.predict_frame(rows)), abs=1e-9)
+    # the label model travels with the model: leverage is recomputed at serving, not read from the state
+    r = {**rows.to_dict("records")[0], "leverage": 0.123}
+    assert loaded.predict_proba(r) == pytest.approx(model.predict_proba(rows.to_dict("records")[0]))
+    # the live service's field names give the same answer
+    live = {
+        "score_margin": r["margin"],
+        "game_seconds_remaining": r["seconds_left"],
+        "pregame_home_win_probability": r["pregame_prob"],
+        **{k: r[k] for k in ("period", "possession_home", "run_2min", "bonus_home", "bonus_away")},
+        "timeouts_used_diff": r["timeouts_used_diff"],
+    }
+    assert loaded.predict_proba(live) == pytest.approx(loaded.predict_proba(r))
+
+
+def test_late_blend_only_in_the_last_five_minutes(split, model):
+    _, test = split
+    plain = dataclasses.replace(model, late=None)
+    early = test[test["period"] <= 3].head(50)
+    late = test[(test["period"] >= 4) & (test["seconds_left"] <= 300)].head(50)
+    assert list(model.predict_frame(early)) == pytest.approx(list(plain.predict_frame(early)))
+    assert list(model.predict_frame(late)) != pytest.approx(list(plain.predict_frame(late)))
+
+
+def test_directional_and_bins(split, model):
+    train, test = split
     late = [r for r in test.to_dict("records") if r["period"] == 4 and r["seconds_left"] < 120][:50]
     res = directional(model.predict_proba, late, "margin", 6.0)
-    assert res["violations"] <= len(late) * 0.1
-    bins = ingame.evaluate_bins(model, ingame.fit(train, ingame.BASELINE_FEATURES, 80), test)
-    assert bins["last_5_min"]["model_brier"] < 0.2
+    assert res["violations"] == 0  # monotone in margin by construction
+    baseline = ingame.fit(train, ingame.BASELINE_FEATURES, 60, late_model=False, monotone=False)
+    assert baseline.late is None and baseline.label_model is None
+    bins = ingame.evaluate_bins(model, baseline, test)
+    assert set(bins) == set(ingame_report.BINS) and bins["last_5_min"]["model_brier"] < 0.2
+
+
+def test_per_bin_calibration_maps_fix_a_shifted_bin():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    p_true = rng.uniform(0.05, 0.95, 4000)
+    y = (rng.random(4000) < p_true).astype(int)
+    bins = np.where(np.arange(4000) % 2 == 0, "Q1", "last_5_min")
+    p_bad = np.where(bins == "Q1", p_true, np.clip(p_true**2, 1e-3, 1))  # the late bin is miscalibrated
+    maps = ingame_report.per_bin_calibration(p_bad, y, bins)
+    fixed = ingame_report.apply_calibration(p_bad, bins, maps)
+    late = bins == "last_5_min"
+    assert np.mean((fixed[late] - y[late]) ** 2) < np.mean((p_bad[late] - y[late]) ** 2) - 0.005
+    assert abs(np.mean((fixed[~late] - y[~late]) ** 2) - np.mean((p_bad[~late] - y[~late]) ** 2)) < 0.002
