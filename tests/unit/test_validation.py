@@ -101,3 +101,16 @@ def test_redelivered_record_quarantined_by_game_rule_keeps_its_verdict() -> None
     assert len(sinks.quarantine) == 1
     fixed = run([kinesis_record(encode(pbp(2, 2, 500.0, home=9, away=2)))], sinks, state)  # a fixed version
     assert fixed.stored == 1
+
+
+def test_utc_rule_on_the_pbp_fast_path() -> None:
+    """`Z` and `+00:00` are UTC; any other offset is quarantined even though the parser accepts it."""
+    from _ingest_support import pbp
+
+    sinks, state = MemorySinks(), MemoryStateStore()
+    events = [pbp(1), pbp(2), pbp(3)]
+    events[1]["occurred_at"] = "2018-10-16T23:05:00+00:00"
+    events[2]["occurred_at"] = "2018-10-17T01:05:00+02:00"
+    out = run([kinesis_record(encode(e)) for e in events], sinks, state)
+    assert (out.stored, out.quarantined) == (2, 1)
+    assert dict(out.by_reason) == {"bad_timestamp": 1}
