@@ -180,6 +180,22 @@ def experiments_compare(run_a: str, run_b: str) -> None:
             typer.echo(f"{section}: identical")
 
 
+@experiments_app.command("track-job")
+def experiments_track_job(
+    job_name: str = typer.Argument(..., help="A completed SageMaker training job started by the cloud launcher."),
+    who: str | None = typer.Option(None, help="Recorded as the run's user (default: OS user)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Record a finished SageMaker training job as an MLflow run + pending model package (same schema as local)."""
+    from courtside.training import cloud
+
+    outcome = cloud.track_training_job(_settings(), job_name, who=who)
+    if as_json:
+        _echo_json(outcome.as_dict())
+    else:
+        typer.echo(f"run {outcome.run_id}: {outcome.model_version} pending, dataset {outcome.dataset_version}")
+
+
 # ---- models --------------------------------------------------------------------------------------------------
 
 

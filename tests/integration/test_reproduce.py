@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
+from _training_support import fresh_mlflow_uri, recent_training_set
 
 from courtside.config import Settings
-from courtside.training.flow import build_training_set, train_and_register
+from courtside.training.flow import train_and_register
 from courtside.training.reproduce import reproduce_run
 
 
-def test_reproduce_matches_within_tolerance(
-    aws: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path
-) -> None:
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    monkeypatch.setenv("COURTSIDE_MLFLOW_URI", uri)
-    games = pd.read_parquet(data_dir / "games" / "nba_games_1947_2019.parquet")
-    rows = build_training_set(games[games["season"] >= 2012])
+def test_reproduce_matches_within_tolerance(aws: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURTSIDE_MLFLOW_URI", fresh_mlflow_uri(tmp_path))
+    rows = recent_training_set()  # seasons 2012-2019
     outcome = train_and_register(
         aws, None, {"c": 0.5, "min_season": 2014, "recency_half_life": 3, "seed": 3}, training_set=rows, who="ci"
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 import pytest
+from _training_support import fresh_mlflow_uri, recent_games, recent_training_set
 from typer.testing import CliRunner
 
 from courtside import registry
@@ -19,23 +19,22 @@ from courtside.training import datasets, tracking
 
 @pytest.fixture()
 def mlflow_uri(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    uri = fresh_mlflow_uri(tmp_path)
     monkeypatch.setenv("COURTSIDE_MLFLOW_URI", uri)
     return uri
 
 
 @pytest.fixture()
-def games_file(tmp_path: Path, data_dir: Path) -> Path:
-    """Seasons 2000-2019 of the shipped games file (keeps the test fast; --from-file reads the same format)."""
-    games = pd.read_parquet(data_dir / "games" / "nba_games_1947_2019.parquet")
-    path = tmp_path / "nba_games_2000_2019.parquet"
-    games[games["season"] >= 2000].to_parquet(path)
+def games_file(tmp_path: Path) -> Path:
+    """Seasons 2012-2019 of the shipped games file (keeps the test fast; --from-file reads the same format)."""
+    path = tmp_path / "nba_games_2012_2019.parquet"
+    recent_games().to_parquet(path)
     return path
 
 
 def test_train_from_file_registers_and_tracks(aws: Settings, mlflow_uri: str, games_file: Path) -> None:
     runner = CliRunner()
-    args = ["train", "--from-file", "--games-file", str(games_file), "--min-season", "2010", "--json", "--who", "ci"]
+    args = ["train", "--from-file", "--games-file", str(games_file), "--min-season", "2014", "--json", "--who", "ci"]
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout[res.stdout.index("{") :])
@@ -50,11 +49,12 @@ def test_train_from_file_registers_and_tracks(aws: Settings, mlflow_uri: str, ga
     assert registry.approved_model(group) is None
     model = LinearModel.from_json(registry.load_model_json(rec.model_data_url))
     assert model.metadata["dataset_version"] == out["dataset_version"]
-    assert model.metadata["seasons"][0] == 2010
+    assert model.metadata["seasons"] == [2014, 2019]
 
     # dataset version in the lake, verified on load
     manifest = datasets.manifest(aws.names.lake_bucket, out["dataset_version"])
-    assert manifest.row_count > 20000 and manifest.data_object_version
+    assert manifest.row_count == len(recent_games()) and manifest.data_object_version  # one row per game
+    assert out["dataset_version"] == datasets.version_of(recent_training_set())  # file path == library path
     assert manifest.source_partitions == [str(games_file)]
 
     # MLflow run with dataset version, code version, params, metrics and artifacts
@@ -64,7 +64,7 @@ def test_train_from_file_registers_and_tracks(aws: Settings, mlflow_uri: str, ga
     assert len(run.tags["courtside.git_commit"]) == 40 and run.tags["courtside.git_dirty"] in {"true", "false"}
     assert run.tags["courtside.model_version"] == out["model_version"]
     assert run.tags["env.python"] and run.tags["env.scikit-learn"]
-    assert run.params["min_season"] == "2010" and run.params["model_kind"] == "logistic"
+    assert run.params["min_season"] == "2014" and run.params["model_kind"] == "logistic"
     assert run.metrics["train_brier"] == pytest.approx(out["metrics"]["train_brier"])
     artifacts = {a.path for a in tracking.mlflow_client(mlflow_uri).list_artifacts(out["run_id"])}
     assert {"model", "dataset", "config", "logs", "environment.json", "metrics.json"} <= artifacts
