@@ -26,7 +26,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import getitem
+from operator import getitem, itemgetter
 from typing import Any
 
 from courtside.models.documents import read_document
@@ -151,9 +151,15 @@ class CompiledTrees:
         fast = _bitvector(self.feature_names, self.trees, float(_num(self.base)))
         self.evaluation = "bitvector" if fast is not None else "generated-code"
         self._decision: Callable[..., float] = fast or _compile(self.feature_names, self.trees, self.base)
+        names = self.feature_names
+        # one C call picks the row out of the feature dict (a 1-tuple by hand: itemgetter of one name is a scalar)
+        self._row: Callable[[Mapping[str, float]], tuple[float, ...]] = (
+            itemgetter(*names) if len(names) > 1 else (lambda f: (f[names[0]],))
+        )
 
     def decision(self, features: Mapping[str, float]) -> float:
-        return float(self._decision(*[float(features[name]) for name in self.feature_names]))
+        """Raw score; the features are numbers (int, float or bool compare exactly against float thresholds)."""
+        return float(self._decision(*self._row(features)))
 
     def predict_proba(self, features: Mapping[str, float]) -> float:
         return _sigmoid(self.decision(features))

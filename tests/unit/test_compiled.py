@@ -12,7 +12,7 @@ from courtside.serving.compiled import CompiledTrees
 from courtside.serving.model_loader import parse_model
 
 
-def random_tree(rng: random.Random, depth: int) -> Tree:
+def random_tree(rng: random.Random, depth: int, n_features: int = 3) -> Tree:
     f, t, left, right, d, v = [], [], [], [], [], []
 
     def visit(k: int) -> int:
@@ -21,7 +21,7 @@ def random_tree(rng: random.Random, depth: int) -> Tree:
         if k == 0 or rng.random() < 0.2:
             v[i] = rng.uniform(-1, 1)
             return i
-        f[i], t[i] = rng.randrange(3), rng.uniform(-1, 1)
+        f[i], t[i] = rng.randrange(n_features), rng.uniform(-1, 1)
         left[i], right[i] = visit(k - 1), visit(k - 1)
         return i
 
@@ -52,3 +52,12 @@ def test_code_injection_is_impossible():
     doc["trees"][0]["value"][0] = "__import__('os').system('echo pwned')"
     with pytest.raises(ValueError):
         parse_model(json.dumps(doc))
+
+
+def test_single_feature_ensemble_scores_like_the_array_trees():
+    rng = random.Random(3)
+    model = TreeEnsembleModel(("a",), tuple(random_tree(rng, 3, n_features=1) for _ in range(5)))
+    compiled = parse_model(CompiledTrees.from_tree_model(model).to_json())
+    for _ in range(100):
+        x = {"a": rng.uniform(-1.5, 1.5)}
+        assert compiled.predict_proba(x) == pytest.approx(model.predict_proba(x), abs=1e-15)
