@@ -86,10 +86,24 @@ the scores in the detail, and can be re-driven after a fix.
 - Reservoir samples (`courtside/quality/reservoir.py`): a uniform sample of 1,000 validated events per event type,
   Algorithm L (one pass, bounded memory), at `s3://<lake>/samples/<event_type>.json` (`k`, `n` seen, `items`).
 
+## What the features function does with each type
+- `game_final`: updates both teams' and the league's pre-game state (Elo, schedule, form, season to date).
+- `pbp`: advances the game's live in-game state.
+- `game_scheduled` (optional player lists): `home_players` / `away_players` are the ids of the players available
+  for the game (e.g. after the injury report). The lists are stored for that game's pre-game forecast (found by
+  date and franchises, whatever team codes the request uses); a newer `occurred_at` for the same game replaces an
+  older one, never the reverse. A side without a list (`null`) counts as full strength, availability 1.0; `[]`
+  means nobody available. Without lists the event changes nothing.
+- `player_box` (optional, one per player after the game; `team`, `player_id` and `minutes` are used): updates the
+  team's rotation: expected minutes per player (exponentially weighted, half-life 5 team games); a player who has
+  not played in the team's last 10 games drops out. A redelivered line changes nothing.
+- The pre-game features `home_availability` / `away_availability` are the share of the rotation's expected minutes
+  (its 9 players with the most) whose players are listed as available; the default model uses them.
+
 ## Commands
 - `courtside replay [--speed N] [--season S] [--games N] [--data-dir D]`: puts the extract's schedule, play-by-play,
   box scores and finals on the input stream, game by game (`--speed 0` = as fast as possible).
-- `courtside stats --json` (also `courtside ingest stats`): `{"in", "stored", "quarantined", "by_reason", ...}`.
+- `courtside stats --json` (also `courtside ingest stats`): `{{"in", "stored", "quarantined", "by_reason", ...}}`.
 - `courtside quarantine list [--reason R]`, `courtside quarantine redrive [--reason R] [--force]`.
 - `courtside ingest load-history [--seasons 2015-2019]` or `python glue/jobs/load_history.py`: the games file
   through the same rules into `curated/games/season=YYYY/part-0.parquet` and the Glue table `games`.
