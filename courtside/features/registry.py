@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from courtside.features.live import LIVE_FEATURE_NAMES
-from courtside.features.online_items import LIVE_TTL_SECONDS, TEAM_TTL_SECONDS
+from courtside.features.online_items import LIVE_TTL_SECONDS, SCHEDULE_TTL_SECONDS, TEAM_TTL_SECONDS
 from courtside.features.pregame import EXTENDED_FEATURE_NAMES, FEATURE_NAMES
 
 OWNER = "features"
@@ -32,6 +32,7 @@ class FeatureDef:
 
 _PREGAME_T = "courtside.features.pregame.pregame_features"
 _EXTRA_T = "courtside.features.pregame.extra_features"
+_AVAIL_T = "courtside.features.players.availability"
 _DESCRIPTIONS = {
     "elo_diff": "home minus away Elo rating plus the adaptive home advantage (0 at a neutral site)",
     "rest_days": "days since the team's previous game, capped at 7",
@@ -44,6 +45,7 @@ _DESCRIPTIONS = {
     "season_win_pct": "win share this season so far (0.5 before the first game)",
     "season_net_rating": "mean points margin this season so far",
     "travel_miles": "great-circle miles from the previous game's arena to this game's arena",
+    "availability": "share of the rotation's expected minutes (top 9) whose players are listed available; 1.0 unknown",
 }
 _LIVE = {
     "score_margin": "home minus away points",
@@ -73,9 +75,9 @@ def _build() -> tuple[FeatureDef, ...]:
             _describe(n),
             OWNER,
             60,
-            TEAM_TTL_SECONDS,
+            SCHEDULE_TTL_SECONDS if n.endswith("_availability") else TEAM_TTL_SECONDS,
             "stream+batch",
-            _PREGAME_T if n in FEATURE_NAMES else _EXTRA_T,
+            _AVAIL_T if n.endswith("_availability") else _PREGAME_T if n in FEATURE_NAMES else _EXTRA_T,
             n in FEATURE_NAMES,
         )
         for n in EXTENDED_FEATURE_NAMES
@@ -96,15 +98,15 @@ def _build() -> tuple[FeatureDef, ...]:
     ]
     defs.append(
         FeatureDef(
-            "availability",
+            "expected_minutes",
             "player",
             "float",
-            "share of the team's expected rotation minutes whose players are listed as available",
+            "a player's expected minutes for his team (EWMA of box minutes, half-life 5 team games)",
             OWNER,
             60,
             TEAM_TTL_SECONDS,
             "stream+batch",
-            "courtside.features.players.availability",
+            "courtside.features.players.apply_box",
         )
     )
     defs.append(
