@@ -216,6 +216,10 @@ def run_demo(
         if stack.scheduler is not None:
             stack.scheduler.stop(timeout=120)  # let a running retrain finish before reading the decisions
         learning = continual_summary(settings, replay["predictions"])
+        from courtside.monitoring.report import report_from_lake
+
+        say("monitoring", f"report of the replay's captures -> {out_dir / 'monitoring'}")
+        report_from_lake(settings, out_dir / "monitoring")
 
     preds = pd.DataFrame(replay["predictions"]).merge(
         season[["game_key", "home_score", "away_score", "fte_elo_prob_home"]], on="game_key"

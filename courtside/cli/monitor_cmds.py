@@ -11,21 +11,18 @@ monitor = typer.Typer(help="Model monitoring and continual learning (issue 8).",
 
 
 @monitor.command("report")
-def report(out: Path = typer.Option(Path("monitoring-report"), "--out", help="output directory")) -> None:
-    """Render the HTML/PNG report from labeled captures and the latest drift comparison."""
+def report(
+    out: Path = typer.Option(Path("monitoring-report"), "--out", help="output directory"),
+    window: int = typer.Option(100, help="rolling window (labeled predictions)"),
+) -> None:
+    """Render the HTML/PNG report from labeled captures and the latest drift comparison (needs a running stack)."""
     from courtside.config import get_settings
-    from courtside.monitoring.capture import read_captures
-    from courtside.monitoring.drift import Baseline, evaluate
-    from courtside.monitoring.outcomes import read_labeled
-    from courtside.monitoring.report import render
+    from courtside.monitoring.report import report_from_lake
 
-    settings = get_settings()
-    drift = None
-    try:
-        drift = evaluate(Baseline.load(settings), read_captures(settings)).report
-    except Exception as err:  # noqa: BLE001 - report without drift when no baseline exists
-        typer.echo(f"no drift section: {err}")
-    typer.echo(str(render(read_labeled(settings), drift, out)))
+    page, why = report_from_lake(get_settings(), out, window)
+    if why:
+        typer.echo(why)
+    typer.echo(str(page))
 
 
 @monitor.command("drift")

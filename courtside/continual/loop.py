@@ -130,7 +130,7 @@ def retrain_step(
     if len(rows) <= policy.eval_games:
         raise ValueError(f"need more than {policy.eval_games} games to retrain, got {len(rows)}")
     fit_rows, eval_rows = rows.iloc[: -policy.eval_games], rows.iloc[-policy.eval_games :]
-    train = trainer or recency_trainer(policy)
+    train = trainer or recency_trainer(policy.for_trigger(trigger))
     model = train(fit_rows)
     if not policy.refit_on_all:
         return judge_and_record(model, eval_rows, registry, gate_config, trigger, who)

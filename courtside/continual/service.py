@@ -73,7 +73,7 @@ def training_rows(settings: Settings, policy: RetrainPolicy) -> pd.DataFrame:
     """Offline-store rows, then labeled-capture rows of later games, in game order (see the module docstring)."""
     relabel_stale(settings)
     served = game_rows(read_labeled(settings))
-    history = offline_rows(settings, policy.train_window_games + policy.eval_games)
+    history = offline_rows(settings, policy.train_window_games + policy.eval_games)  # widest recipe window
     if len(history) and len(served):
         served = served[served["game_date"] > history["game_date"].max()]
     cols = ["game_key", "game_date", *FEATURE_NAMES, "home_win"]
@@ -109,14 +109,17 @@ def init_state(settings: Settings, trained_through: str, now: datetime | None = 
 
 def count_new_games(settings: Settings, state: RetrainState) -> tuple[int, int, bool, str | None]:
     """(games since training, games since the last attempt, a new season started since the last attempt,
-    newest finished game date) from the outcomes table."""
-    marks = [d for d in (state.trained_through, state.attempted_through) if d]
-    outcomes = read_outcomes(settings, after=min(marks) if marks else None)
-    dates = outcomes["game_date"].astype(str)
-    since_training = int((dates > state.trained_through).sum()) if state.trained_through else len(dates)
-    since_attempt = int((dates > state.attempted_through).sum()) if state.attempted_through else since_training
-    newest = str(dates.max()) if len(dates) else None
+    newest finished game date) from the outcomes table. Only outcomes after the last attempt are read: the
+    attempt is never older than the training, and the triggers need no more."""
     last = state.attempted_through or state.trained_through
+    outcomes = read_outcomes(settings, after=last)
+    dates = outcomes["game_date"].astype(str)
+    since_attempt = len(dates)
+    if state.trained_through and state.attempted_through and state.trained_through < state.attempted_through:
+        since_training = state.games_before_attempt + since_attempt  # a rejected attempt since the training
+    else:
+        since_training = since_attempt
+    newest = str(dates.max()) if len(dates) else None
     new_season = bool(newest and last and season_of(newest) > season_of(last))
     return since_training, since_attempt, new_season, newest
 
@@ -161,6 +164,7 @@ def run_retrain(
             out["decision"] = decision.as_dict()
             out["trained_through"] = str(rows["game_date"].max())
             state.last_attempt_at, state.attempted_through = now, out["trained_through"]
+            state.games_before_attempt = 0 if decision.promoted else state.games_since_training
             state.games_since_attempt = 0
             if decision.promoted:
                 state.last_trained_at, state.trained_through = now, out["trained_through"]

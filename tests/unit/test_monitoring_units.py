@@ -101,6 +101,22 @@ def test_policy_triggers() -> None:
     assert should_retrain(pol, fresh, now + timedelta(days=2))[1] == "schedule"
 
 
+def test_policy_season_boundary_no_retry_and_recipes() -> None:
+    pol = RetrainPolicy(new_games=10, schedule_every_hours=24)
+    now = datetime(2024, 1, 2, tzinfo=UTC)
+    state = RetrainState(last_trained_at=now, last_attempt_at=now, games_since_training=30, games_since_attempt=3)
+    # 30 games since training but an attempt (rejected) 3 games ago: not retried on the same games
+    assert should_retrain(pol, state, now) == (False, "")
+    assert should_retrain(pol, state, now, new_season=True) == (True, "season_boundary")
+    assert should_retrain(pol.model_copy(update={"on_new_season": False}), state, now, new_season=True)[0] is False
+    # the schedule counts from the last attempt, not only from the last promotion
+    old = state.model_copy(update={"last_trained_at": now - timedelta(days=30)})
+    assert should_retrain(pol, old, now) == (False, "")
+    fast = pol.for_trigger("alarm:RollingBrier")
+    assert fast.recency_half_life_games == pol.alarm_half_life_games < pol.recency_half_life_games
+    assert pol.for_trigger("new_games") is pol
+
+
 def _games(n: int, home_edge: float, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     df = pd.DataFrame({f: rng.integers(0, 3, n).astype(float) for f in FEATURE_NAMES})
