@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import typer
@@ -17,47 +16,42 @@ def replay(
     season: int | None = typer.Option(None, help="season (year it ends), e.g. 2019"),
     games: int | None = typer.Option(None, help="only the first N games (by date)"),
     data_dir: Path | None = typer.Option(None, help="folder with pbp/, box/ (default: the repository extract)"),
+    pbp_file: Path | None = typer.Option(None, help="play-by-play parquet (e.g. the shared pbp_2018-19.parquet)"),
+    box_file: Path | None = typer.Option(None, help="player box parquet"),
+    index_file: Path | None = typer.Option(None, help="games index CSV matching --pbp-file"),
+    types: str | None = typer.Option(None, help="only these event types, comma-separated (e.g. game_final,pbp)"),
+    details_through: str | None = typer.Option(
+        None, help="play-by-play and box lines only for games up to this date (YYYY-MM-DD); later: results only"
+    ),
     stream: str | None = typer.Option(None, help="stream name (default: the configured input stream)"),
 ) -> None:
     """Stream real play-by-play, box scores and results into Kinesis, game by game (partition key = game id)."""
     from tqdm import tqdm
 
-    from courtside.aws.kinesis_producer import encode, put_raw_records
     from courtside.config import get_settings
+    from courtside.ingest.replay import replay as run_replay
     from courtside.sources.extract import iter_game_events
 
     settings = get_settings()
-    stream = stream or settings.names.stream
-    pending: list[tuple[str, bytes]] = []
-    sent = calls = 0
-    start = time.monotonic()
-    game_clock = 0.0  # cumulative game-seconds across games, for --speed pacing
-
-    def flush() -> None:
-        nonlocal sent, calls, pending
-        if pending:
-            res = put_raw_records(pending, stream)
-            sent += res.records
-            calls += res.calls
-            pending = []
-
+    wanted = set(types.split(",")) if types else None
+    source = iter_game_events(
+        data_dir or settings.data_dir,
+        season=season,
+        games=games,
+        pbp_path=pbp_file,
+        box_path=box_file,
+        index_path=index_file,
+        details_through=details_through,
+    )
     with tqdm(desc="events", unit="ev") as bar:
-        for _, events in iter_game_events(data_dir or settings.data_dir, season=season, games=games):
-            base = game_clock
-            for t, event in events:
-                if speed > 0:
-                    game_clock = base + t
-                    lag = game_clock / speed - (time.monotonic() - start)
-                    if lag > 0:
-                        flush()
-                        time.sleep(lag)
-                pending.append((event["game_id"], encode(event)))
-                bar.update(1)
-                if len(pending) >= 500:
-                    flush()
-            game_clock = base + (events[-1][0] if events else 0.0)
-        flush()
-    typer.echo(json.dumps({"stream": stream, "records": sent, "put_records_calls": calls}))
+        result = run_replay(
+            source,
+            stream or settings.names.stream,
+            speed=speed,
+            include=(lambda _g, ev: ev["event_type"] in wanted) if wanted else None,
+            on_record=lambda: bar.update(1),
+        )
+    typer.echo(json.dumps(result.as_dict()))
 
 
 def stats(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:

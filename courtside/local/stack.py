@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,14 +53,18 @@ class Readiness:
 
 
 class LocalStack:
-    """Start with `with LocalStack(settings) as stack:`; `stack.api_url` and `stack.endpoint_url` are live inside."""
+    """Start with `with LocalStack(settings) as stack:`; `stack.api_url` and `stack.endpoint_url` are live inside.
+
+    `pollers` is True (every stream function), False (none) or the function names to run (e.g. only
+    `<prefix>-validate`, for a test of ingestion alone).
+    """
 
     def __init__(
         self,
         settings: Settings | None = None,
         *,
         api: bool = True,
-        pollers: bool = True,
+        pollers: bool | Collection[str] = True,
         api_port: int | None = None,
         aws_port: int | None = None,
         scheduler: bool = True,
@@ -132,6 +136,8 @@ class LocalStack:
         if self.want_pollers:
             self.readiness.step("pollers", "starting stream pollers")
             for stream, function_name, module in stream_functions(self.settings.names):
+                if self.want_pollers is not True and function_name not in self.want_pollers:
+                    continue
                 handler = importlib.import_module(module).handler
                 poller = KinesisPoller(
                     stream,
