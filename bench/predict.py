@@ -155,6 +155,8 @@ def main() -> int:
         from courtside.local.api import LocalApi
         from courtside.local.functions import api_routes
 
+        for key, value in {"POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING"}.items():
+            os.environ.setdefault(key, value)  # as the local stack does: no EMF lines on stdout per request
         api = LocalApi(api_routes(settings.names), port=0).start()
         url = f"{api.url}/v1/predictions/pregame"
         payload = json.dumps({"date": "2019-06-13", "home_team": "GSW", "away_team": "TOR"}).encode()
