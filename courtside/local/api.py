@@ -66,8 +66,9 @@ class LocalApi:
         self.routes, self.host, self.port, self.stage = routes, host, port, stage
         self.readiness = readiness or (lambda: {"ready": True})
         self.extra_get = extra_get or {}
-        # One lock per function: a Lambda container serves one request at a time, and handlers (their cached
-        # clients and models) are written for that; the threaded server must not invoke one concurrently.
+        # One lock per function: a Lambda container serves one request at a time, so latency under concurrent
+        # clients queues here as it would on one warm container. Handlers do not rely on it for correctness (the
+        # predict handler serialises Powertools' process-wide request state itself; tests/unit/test_predict_threads).
         self._containers: dict[str, threading.Lock] = {r.function_name: threading.Lock() for r in routes}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
