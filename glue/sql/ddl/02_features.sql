@@ -14,6 +14,8 @@ CREATE EXTERNAL TABLE IF NOT EXISTS courtside.pregame_features (
   home_games_last_4_days double,
   away_games_last_4_days double,
   neutral double,
+  home_availability double,
+  away_availability double,
   home_form_net_rating double,
   away_form_net_rating double,
   home_form_win_rate double,

@@ -6,7 +6,7 @@ SELECT g.game_key, g.season, g.date, g.home_team, g.away_team, g.home_score, g.a
        g.home_score > g.away_score AS home_win,
        f.elo_diff, f.home_rest_days, f.away_rest_days, f.home_back_to_back, f.away_back_to_back,
        f.home_form_net_rating, f.away_form_net_rating, f.home_season_win_pct, f.away_season_win_pct,
-       f.home_travel_miles, f.away_travel_miles, f.features_as_of
+       f.home_travel_miles, f.away_travel_miles, f.home_availability, f.away_availability, f.features_as_of
 FROM games g
 LEFT JOIN pregame_features f ON f.game_key = g.game_key;
 
