@@ -32,6 +32,7 @@ from typing import Any
 from courtside.models.documents import read_document
 
 FORMAT = "courtside-compiled-trees-v1"
+_LOWEST_BIT = [0] + [(b & -b).bit_length() - 1 for b in range(1, 256)]  # index of a byte's lowest set bit
 
 
 def _sigmoid(z: float) -> float:
@@ -117,8 +118,8 @@ def _bitvector(feature_names: Sequence[str], trees: Sequence[Mapping[str, Sequen
         start |= ((1 << len(leaves)) - 1) << (8 * t)
         for f, threshold, left_bits in nodes:
             by_feature[f].append((threshold, ~(left_bits << (8 * t)) & all_bits))
-        # byte -> value of its lowest set leaf (bytes that cannot occur map to 0.0)
-        tables.append([leaves[(b & -b).bit_length() - 1] if 0 < b < (1 << len(leaves)) else 0.0 for b in range(256)])
+        # byte -> value of its lowest set leaf; only bytes below 1 << len(leaves) occur (0 never: the exit leaf stays)
+        tables.append(list(map(leaves.__getitem__, _LOWEST_BIT[: 1 << len(leaves)])))
     features: list[tuple[list[float], list[int]]] = []
     for nodes_f in by_feature:
         nodes_f.sort(key=lambda node: node[0])
