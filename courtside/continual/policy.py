@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-ALARMS = ("FeatureDrift", "PredictionDrift", "RollingBrier")
+ALARMS = ("FeatureDrift", "PredictionDrift", "RollingBrier", "CalibrationError")
 
 
 class RetrainPolicy(BaseModel):

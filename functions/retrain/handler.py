@@ -27,7 +27,8 @@ def alarms_in(event: dict[str, Any] | None) -> set[str]:
         except (KeyError, ValueError):
             continue
         if msg.get("NewStateValue") == "ALARM":
-            names.add(str(msg.get("AlarmName", "")))
+            # Alarms are named "<prefix>-<key>" (infra/stacks/monitoring.py); the policy lists keys.
+            names.add(str(msg.get("AlarmName", "")).rsplit("-", 1)[-1])
     return names
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from courtside.monitoring.drift import Baseline, evaluate, js_distance, psi
 
@@ -27,3 +28,21 @@ def test_too_few_samples_no_verdict() -> None:
     b = Baseline.from_training(pd.DataFrame({"x": rng.normal(size=1000)}), ["x"])
     r = evaluate(b, pd.DataFrame({"x": rng.normal(5, size=50)}))
     assert r.report.loc[0, "status"] == "too_few_samples" and not r.alarm
+
+
+def test_numpy_ks_and_js_match_scipy() -> None:
+    """The drift job computes KS and JS with numpy (no SciPy in the monitor Lambda's layer); same numbers."""
+    from scipy.spatial.distance import jensenshannon
+    from scipy.stats import ks_2samp
+
+    from courtside.monitoring.drift import _bins, ks_test
+
+    rng = np.random.default_rng(3)
+    for n, m, shift in ((2048, 300, 0.0), (2048, 300, 0.3), (500, 250, 0.1)):
+        a, b = rng.normal(0, 1, n), rng.normal(shift, 1, m)
+        d, p = ks_test(a, b)
+        ref = ks_2samp(a, b, method="asymp")
+        assert d == pytest.approx(ref.statistic, abs=1e-12)
+        assert p == pytest.approx(ref.pvalue, abs=0.03)
+        x, y = _bins(a, b, 10)
+        assert js_distance(a, b) == pytest.approx(jensenshannon(x, y, base=2), abs=1e-9)
