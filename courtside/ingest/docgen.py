@@ -66,6 +66,12 @@ the scores in the detail, and can be re-driven after a fix.
   quarantine bucket, `in = stored + quarantined` always; `duplicates_ignored` reported separately.
 - Only infrastructure failures (S3, Kinesis, DynamoDB) are reported as `batchItemFailures`; the state is committed
   after the writes, so a retried batch rewrites the same objects and is then deduplicated.
+- Replaying the same records twice stores every valid event exactly once: after a second put of the same records
+  the raw zone holds each stored event id once (and `courtside-validated` carried it once), `in` is unchanged,
+  the state table holds each id once, and `duplicates_ignored` grew by the number of records put, less the
+  records quarantined by a stateless rule (re-quarantined into their own object, so `quarantined` does not grow).
+  Tested end to end through the local stack by `tests/e2e/test_replay_twice.py` (the 300 games of the repository
+  extract: schedules and finals of all, play-by-play and box lines of 2018-10-16..17, 7,405 records put twice).
 
 ## Where records go
 - valid: `s3://<lake>/raw/event_type=<type>/season=<season>/date=<YYYY-MM-DD>/<shard>-<first seq>.jsonl.gz`
@@ -101,12 +107,41 @@ the scores in the detail, and can be re-driven after a fix.
   (its 9 players with the most) whose players are listed as available; the default model uses them.
 
 ## Commands
-- `courtside replay [--speed N] [--season S] [--games N] [--data-dir D]`: puts the extract's schedule, play-by-play,
-  box scores and finals on the input stream, game by game (`--speed 0` = as fast as possible).
+- `courtside replay [--speed N] [--season S] [--games N] [--data-dir D] [--pbp-file F --box-file F --index-file F]
+  [--details-through YYYY-MM-DD] [--types T1,T2]`: puts the extract's (or the given files') schedule, play-by-play,
+  box scores and finals on the input stream, game by game (`--speed 0` = as fast as possible);
+  `--details-through` keeps play-by-play and box lines up to that date, later games send results only. The same
+  producer is a library function, `courtside.ingest.replay.replay`.
 - `courtside stats --json` (also `courtside ingest stats`): `{{"in", "stored", "quarantined", "by_reason", ...}}`.
 - `courtside quarantine list [--reason R]`, `courtside quarantine redrive [--reason R] [--force]`.
 - `courtside ingest load-history [--seasons 2015-2019]` or `python glue/jobs/load_history.py`: the games file
   through the same rules into `curated/games/season=YYYY/part-0.parquet` and the Glue table `games`.
+
+## Throughput
+- The validate core (`bench/ingest.py`, 100,000 real 2018-19 pbp events in Kinesis record shape, batches of 1,000,
+  medians of 5 interleaved runs, in-memory sinks and state store) against a plain `PbpEvent.model_validate_json`
+  loop over the same records, measured on a shared 2-core machine under a load average of about 12
+  (so the absolute rates are depressed; `cpu_time` is this process's CPU time, i.e. the one-core rate):
+
+  | | plain parse (records/s) | validate core (records/s) | core / plain |
+  |---|---|---|---|
+  | before (commit d0c2242), wall / CPU time | 30,238 / 93,044 | 14,282 / 42,424 | 0.472 / 0.456 |
+  | now, wall / CPU time | 29,763 / 97,564 | 20,242 / 66,764 | 0.680 / 0.684 |
+
+  Both runs end with the same outcome (99,972 stored, 12 quarantined, 16 duplicates ignored). The ratio goal
+  (>= 0.5) is met; the absolute goal (>= 100,000 records/s on one core) is not on this machine, where even the
+  plain parse loop reaches only about 95,000 records/s of CPU time.
+  Each record is parsed exactly once (the Rust validator of the discriminated union), the pbp rules read the
+  validated models' fields directly, a game's state and lake object are reused across its run of records, each
+  lake object is serialised and gzipped once per batch (ISA-L, `isal`, level 1: about 4x cheaper than zlib at a
+  smaller size), and there is no per-record logging or metric.
+- Through the local stack (moto server, one shard, batches of 100 as the event source mapping), same loaded machine:
+  `courtside replay --season 2019 --details-through 2018-10-17 --speed 0` against `courtside up --empty` put
+  7,405 records at 513 records/s (283 records/s on the second put); the validate function alone drains about
+  180-250 records/s, the full stack (validate, features and outcomes pollers) slower. The cost is moto's
+  (GetRecords ~37 ms, BatchGetItem ~67 ms, PutRecords of 500 records ~340 ms per call), which is why the
+  replay-twice test takes a season's results and two dates of play-by-play rather than the ~600,000 events of
+  the whole season (about an hour per put at these rates).
 
 ## Reason codes
 | code | meaning |
