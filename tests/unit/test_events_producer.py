@@ -55,3 +55,21 @@ def test_gives_up_after_bounded_attempts_with_clear_error() -> None:
         put_raw_records([("k", b"ok"), ("k", b"poison")], "s", client=kin, max_attempts=4, sleep=sleeps.append)
     assert len(kin.calls) == 4 and len(sleeps) == 3
     assert all(0 <= s <= 2.0 for s in sleeps)  # full jitter, capped
+
+
+def test_replay_of_real_games_with_details_through_a_date(data_dir) -> None:
+    """Results for every game, play-by-play and box lines only up to the date; game order and keys kept."""
+    from courtside.ingest.replay import replay
+    from courtside.sources.extract import iter_game_events
+
+    games = list(iter_game_events(data_dir, season=2019, games=4, details_through="2018-10-16"))
+    assert [g.date for g, _ in games] == ["2018-10-16", "2018-10-16", "2018-10-17", "2018-10-17"]
+    types = [[ev["event_type"] for _, ev in events] for _, events in games]
+    assert all("pbp" in t and "player_box" in t for t in types[:2])
+    assert types[2:] == [["game_scheduled", "game_final"]] * 2
+    kinesis = FlakyKinesis(fail_first=3)
+    result = replay(games, "s", client=kinesis, include=lambda _g, ev: ev["event_type"] != "player_box")
+    sent = [r for call in kinesis.calls for r in call]
+    expected = sum(1 for t in types for x in t if x != "player_box")
+    assert result.records == expected and result.retried == 3 and len(sent) == expected + 3
+    assert all(r["PartitionKey"] in r["Data"].decode() for r in sent)
