@@ -37,7 +37,8 @@ class MemoryStateStore:
 
     def seen(self, event_ids: Collection[str]) -> dict[str, int]:
         ids = self.ids
-        return {i: ids[i] for i in event_ids if i in ids}
+        hits = ids.keys() & event_ids if isinstance(event_ids, set | frozenset) else (i for i in event_ids if i in ids)
+        return {i: ids[i] for i in hits}
 
     def games(self, game_ids: Collection[str]) -> dict[str, GameState]:
         return {g: GameState.from_dict(self.game_states[g].to_dict()) for g in game_ids if g in self.game_states}
