@@ -174,8 +174,10 @@ class OnlineStore:
         version, ttl = time.time_ns(), self._ttl(oi.TEAM_TTL_SECONDS)
         items = [oi.encode_team(s, version, ttl) for s in book.teams.values()]
         items.append(oi.encode_league(book.league, version, ttl))
+        # players states restart their write sequence above any earlier one (n = version, a nanosecond clock), so a
+        # warm features container still holding an older state gets its next conditional put refused and re-reads
         items += [
-            oi.encode_json_state(oi.team_pk(team), oi.PLAYERS_SK, {**st, "n": 0}, book.league.as_of, 0, ttl)
+            oi.encode_json_state(oi.team_pk(team), oi.PLAYERS_SK, {**st, "n": version}, book.league.as_of, version, ttl)
             for team, st in book.players.items()
         ]
         for start in range(0, len(items), 25):

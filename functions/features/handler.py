@@ -26,6 +26,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from courtside.features import players as player_state
 from courtside.features.live import LiveState
 from courtside.online_store import OnlineStore
+from courtside.teams import franchise_of, to_bref
 
 logger = Logger(service="courtside-features")
 metrics = Metrics(namespace="Courtside", service="courtside-features")
@@ -33,7 +34,9 @@ processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
 
 _store: OnlineStore | None = None
 _live_cache: OrderedDict[str, LiveState] = OrderedDict()  # warm containers skip the read of a game's state
+_players_cache: OrderedDict[str, dict[str, Any]] = OrderedDict()  # franchise -> players state last written here
 LIVE_CACHE_SIZE = 256
+PLAYERS_CACHE_SIZE = 64
 INFRA_ERRORS = (ClientError, BotoCoreError, ConnectionError, TimeoutError)
 
 
@@ -49,6 +52,7 @@ def reset_cache() -> None:
     global _store
     _store = None
     _live_cache.clear()
+    _players_cache.clear()
 
 
 def _epoch(iso: str) -> float:
@@ -76,15 +80,28 @@ def live_update(game_id: str, payload: dict[str, Any], occurred_at: str, s: Onli
 
 
 def players_update(game_id: str, payload: dict[str, Any], occurred_at: str, s: OnlineStore) -> str:
-    """Fold one box line into the team's availability state (optimistic: seq = lines applied, retried)."""
-    for _ in range(5):
-        current = s.get_players_state(payload["team"]) or {**player_state.empty(), "n": 0}
+    """Fold one box line into the team's availability state (optimistic: seq = lines applied, retried).
+
+    A warm container starts from the state it wrote last (one conditional put per line instead of a read and a
+    put); when another writer got there first, the put is refused and the state is re-read.
+    """
+    team = franchise_of(to_bref(str(payload["team"])))
+    for attempt in range(5):
+        current = _players_cache.get(team) if attempt == 0 else None
+        if current is None:
+            current = s.get_players_state(team) or {**player_state.empty(), "n": 0}
         new = player_state.apply_box(current, payload, game_id)
         if new is current:
             return "duplicate"
         seq = int(current.get("n", 0)) + 1
-        if s.put_players_state(payload["team"], {**new, "n": seq}, occurred_at, seq=seq):
+        stored = {**new, "n": seq}
+        if s.put_players_state(team, stored, occurred_at, seq=seq):
+            _players_cache[team] = stored
+            _players_cache.move_to_end(team)
+            while len(_players_cache) > PLAYERS_CACHE_SIZE:
+                _players_cache.popitem(last=False)
             return "applied"
+        _players_cache.pop(team, None)
     raise TimeoutError("player state kept conflicting")
 
 

@@ -102,3 +102,19 @@ def test_player_box_events_update_the_rotation(seeded) -> None:
     assert str(newcomer) in dict(players.rotation(after))
     for pid, expected in players.rotation(before)[:4]:
         assert after["p"][pid][0] < expected  # 5 minutes tonight lowers their expected minutes
+
+
+def test_reseed_wins_over_a_warm_handler_cache(seeded, backfilled) -> None:
+    """A features container that cached the state it wrote must not overwrite a later authoritative backfill."""
+    _, store = seeded
+    book, _ = backfilled
+    line = {"player_id": 9_999_002, "player_name": "A", "team": HOME, "minutes": 30.0}
+    ev = make_event("player_box", GAME_ID, f"{DATE}T23:59:59Z", line)
+    assert features_handler.handle_event(ev, store) == "applied"  # the handler now caches BOS's state
+    store.write_book(book)  # reseeded: the line above is gone from the store
+    other = {"player_id": 9_999_003, "player_name": "B", "team": HOME, "minutes": 20.0}
+    ev2 = make_event("player_box", GAME_ID, f"{DATE}T23:59:59Z", other, seq=1)
+    assert features_handler.handle_event(ev2, store) == "applied"
+    after = store.get_players_state(HOME)
+    after.pop("n")
+    assert after == players.apply_box(book.players[HOME], other, GAME_ID)  # built on the reseeded state
