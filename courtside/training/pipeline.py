@@ -48,7 +48,9 @@ class PipelineDefaults:
     min_season: int = 1985
     holdout_seasons: int = 1
     max_brier: float = 0.235  # absolute ceiling: a coin flip scores 0.25, the shipped logistic model ~0.21
-    max_ece: float = 0.03
+    # one season's ECE of a perfectly calibrated forecaster is ~0.028 (p90 0.039, docs/results/calibration.md):
+    # a tighter ceiling would reject well-calibrated models on noise
+    max_ece: float = 0.04
     max_regression: float = 0.002  # the candidate may not be worse than the champion by more than this
     c: float = 1.0
     approval_status: str = "PendingManualApproval"

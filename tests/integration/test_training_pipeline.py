@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from _training_support import recent_games, recent_training_set
 from typer.testing import CliRunner
 
 from courtside import registry
@@ -18,7 +19,7 @@ from courtside.aws.clients import client
 from courtside.config import Settings, get_settings
 from courtside.local.bootstrap import create_resources
 from courtside.training import datasets, pipeline, pipeline_jobs
-from courtside.training.flow import build_training_set, model_tarball
+from courtside.training.flow import model_tarball
 
 ROLE = "arn:aws:iam::123456789012:role/courtside-sagemaker"
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
@@ -182,13 +183,8 @@ def app_cli() -> Any:
 # ---- what the processing steps run --------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def games(data_dir: Path) -> pd.DataFrame:
-    g = pd.read_parquet(data_dir / "games" / "nba_games_1947_2019.parquet")
-    return g[g["season"] >= 2016]
-
-
-def test_build_dataset_versions_and_splits(aws: Settings, tmp_path: Path, games: pd.DataFrame) -> None:
+def test_build_dataset_versions_and_splits(aws: Settings, tmp_path: Path) -> None:
+    games = recent_games()  # seasons 2012-2019
     games_dir = tmp_path / "games"
     for season, part in games.groupby("season"):
         (games_dir / f"season={season}").mkdir(parents=True)
@@ -199,14 +195,14 @@ def test_build_dataset_versions_and_splits(aws: Settings, tmp_path: Path, games:
          "--manifest", str(out["manifest"]), "--lake-bucket", aws.names.lake_bucket, "--holdout-seasons", "1"]
     )  # fmt: skip
     doc = json.loads((out["manifest"] / "manifest.json").read_text())
-    rows = build_training_set(games)
+    rows = recent_training_set()  # what flow.build_training_set makes of the same games
     assert doc["version"] == datasets.version_of(rows)  # the same id `courtside train` gives the same rows
     assert datasets.manifest(aws.names.lake_bucket, doc["version"]).row_count == len(rows) == doc["row_count"]
     train = pd.read_parquet(out["train"] / "data.parquet")
     validation = pd.read_parquet(out["validation"] / "data.parquet")
-    assert set(validation["season"]) == {2019} and train["season"].max() == 2018
+    assert set(validation["season"]) == {2019} and (train["season"].min(), train["season"].max()) == (2012, 2018)
     assert len(train) + len(validation) == len(rows) == doc["split"]["train_rows"] + doc["split"]["validation_rows"]
-    assert doc["source_partitions"] == [f"season={s}" for s in range(2016, 2020)]
+    assert doc["source_partitions"] == [f"season={s}" for s in range(2012, 2020)]
 
 
 def _fit(rows: pd.DataFrame, c: float) -> str:
@@ -216,8 +212,8 @@ def _fit(rows: pd.DataFrame, c: float) -> str:
     return train(rows, Hyperparameters(c=c)).model.to_json()
 
 
-def test_evaluate_scores_candidate_against_champion(aws: Settings, tmp_path: Path, games: pd.DataFrame) -> None:
-    rows = build_training_set(games)
+def test_evaluate_scores_candidate_against_champion(aws: Settings, tmp_path: Path) -> None:
+    rows = recent_training_set()
     train_rows, holdout = pipeline_jobs.split_holdout(rows, 1)
     (tmp_path / "validation").mkdir()
     holdout.to_parquet(tmp_path / "validation" / "data.parquet")
