@@ -75,6 +75,19 @@ def choose_calibration(train: Any, lm: Any) -> tuple[dict[str, Any], dict[str, A
     return per_bin_calibration(p, y, bins), info
 
 
+def paired_bootstrap(pm: Any, pb: Any, y: Any, games: Any, draws: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """95% interval of Brier(model) - Brier(baseline), resampling whole games (states of a game are correlated)."""
+    import numpy as np
+
+    gid, inv = np.unique(np.asarray(games), return_inverse=True)
+    diff = (np.asarray(pm) - y) ** 2 - (np.asarray(pb) - y) ** 2
+    per_game, counts = np.bincount(inv, weights=diff, minlength=len(gid)), np.bincount(inv, minlength=len(gid))
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(gid), size=(draws, len(gid)))
+    stats = per_game[picks].sum(axis=1) / counts[picks].sum(axis=1)
+    return float(np.quantile(stats, 0.025)), float(np.quantile(stats, 0.975))
+
+
 def run(states: Any) -> dict[str, Any]:
     """Fit the model, the baseline and every ablation on the training seasons; Brier per bin on the test season."""
     is_test = (_season_code(states) == TEST_SEASON[2:4]).to_numpy()  # GAME_ID 002YY...: YY = season start year
@@ -101,8 +114,14 @@ def run(states: Any) -> dict[str, Any]:
         variants["with per-bin Platt calibration (not kept)"] = apply_calibration(pm, bins, maps)
     table = {name: {b: v["brier"] for b, v in ingame.brier_by_bin(p, test).items()} for name, p in variants.items()}
     counts = {b: int((bins == b).sum()) for b in BINS}
+    games = test["GAME_ID"].to_numpy()
     bins_out = {
-        b: {"n": counts[b], "model_brier": table["model"][b], "baseline_brier": table["baseline (margin + time)"][b]}
+        b: {
+            "n": counts[b],
+            "model_brier": table["model"][b],
+            "baseline_brier": table["baseline (margin + time)"][b],
+            "difference_ci95": paired_bootstrap(pm[bins == b], pb[bins == b], y[bins == b], games[bins == b]),
+        }
         for b in BINS
     }
     pt = baseline.predict_frame(train)
@@ -133,13 +152,15 @@ def markdown(rep: Mapping[str, Any]) -> str:
         f"{rep['test_states']} test states from {rep['test_games']} games, sampled every 30 s of game time "
         "(every 10 s in overtime); last_5_min = the last five minutes of the 4th quarter and overtime.",
         "",
-        "| bin | states | model Brier | margin+time baseline | better |",
-        "|---|---|---|---|---|",
+        "| bin | states | model Brier | margin+time baseline | better | model - baseline, 95% CI (game bootstrap) |",
+        "|---|---|---|---|---|---|",
     ]
     for b, v in rep["bins"].items():
+        lo, hi = v["difference_ci95"]
         lines.append(
             f"| {b} | {v['n']} | {v['model_brier']:.4f} | {v['baseline_brier']:.4f} | "
-            f"{v['model_brier'] < v['baseline_brier']} |"
+            f"{v['model_brier'] < v['baseline_brier']} | {v['model_brier'] - v['baseline_brier']:+.4f} "
+            f"[{lo:+.4f}, {hi:+.4f}] |"
         )
     lines += [
         "",
