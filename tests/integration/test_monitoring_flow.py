@@ -128,3 +128,12 @@ def test_captures_outcomes_retrain_and_report(aws: Settings, privacy_key, season
     brier = float(np.mean((labeled["home_win_probability"] - labeled["home_win"]) ** 2))
     assert first.model_version in html and f"{brier:.4f}" in html
     assert "elo_diff" in html
+
+    # The CLI renders the same report from the lake (what `courtside monitor report` does against a local stack).
+    from typer.testing import CliRunner
+
+    from courtside.cli import app
+
+    result = CliRunner().invoke(app, ["monitor", "report", "--out", str(tmp_path / "cli"), "--window", "50"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "cli" / "index.html").exists() and (tmp_path / "cli" / "metrics.png").exists()
