@@ -63,6 +63,7 @@ def build_app(
         sagemaker_key=keys.sagemaker,
         ops_key=keys.ops,
         access_logs_bucket=lake.access_logs,
+        validated_stream=ingestion.validated_stream,
     )
     ml.add_stack_dependency(lake, "SageMaker reads training data from the lake")
     api = ApiStack(
@@ -88,6 +89,7 @@ def build_app(
         features_function=features.features.function,
         predict_function=api.predict.function,
         retrain_function=ml.retrain.function if ml.retrain_rule is not None else None,
+        outcomes_function=ml.outcomes.function if ml.outcomes is not None else None,
     )
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app

@@ -36,6 +36,12 @@ SAGEMAKER_IMAGE_ACCOUNTS: dict[str, tuple[str, str]] = {
 NAG_PLUGIN = "AwsSolutions"
 
 
+def _arns(value: Any) -> tuple[str, ...]:
+    """A list of ARNs from context: a JSON list (cdk.json) or a comma-separated string (`-c k=a,b`)."""
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    return tuple(str(v).strip() for v in items if str(v).strip())
+
+
 def _bool(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in {"1", "true", "yes", "on"}
@@ -51,7 +57,8 @@ class InfraConfig:
     ``modelDataUrl``, ``sklearnImageUri``, ``modelMonitorImageUri``, ``endpointMode`` (``instance`` |
     ``serverless``), ``endpointInstanceType``, ``retrainEnabled``, ``corsAllowedOrigins`` (list),
     ``predictReservedConcurrency``, ``predictBackend`` (``local`` | ``endpoint``), ``pandasLayerArn`` (a layer
-    with pandas/numpy for the batch-style monitor and retrain functions, e.g. AWS SDK for pandas), ``alarmEmail``.
+    with pandas/numpy/pyarrow for the batch-style monitor, outcomes and retrain functions, e.g. AWS SDK for pandas),
+    ``retrainLayerArns`` (more layers for the retrain function: scikit-learn), ``alarmEmail``.
     """
 
     settings: Settings
@@ -67,6 +74,8 @@ class InfraConfig:
     predict_reserved_concurrency: int | None = None
     predict_backend: str = "local"
     pandas_layer_arn: str | None = None
+    #: More layers for the retrain function: it fits with scikit-learn, which AWS SDK for pandas does not ship.
+    retrain_layer_arns: tuple[str, ...] = ()
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
 
     @classmethod
@@ -98,6 +107,7 @@ class InfraConfig:
             predict_reserved_concurrency=int(concurrency) if concurrency is not None else None,
             predict_backend=str(ctx("predictBackend", "local")),
             pandas_layer_arn=ctx("pandasLayerArn"),
+            retrain_layer_arns=_arns(ctx("retrainLayerArns", ())),
         )
 
     @property

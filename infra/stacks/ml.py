@@ -3,10 +3,11 @@ data capture, its Model Monitor data-quality schedule, and (when its function ex
 
 from __future__ import annotations
 
-from aws_cdk import CfnMapping, Duration, Stack
+from aws_cdk import Annotations, CfnMapping, Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
@@ -23,6 +24,7 @@ from infra.constructs import (
     objects_arn,
     objects_finding,
 )
+from infra.stacks.ingestion import failure_queue, stream_consumer
 from infra.stacks.lake import CURATED_PREFIX, DATASETS_PREFIX, secure_bucket
 
 MODELS_PREFIX = "models/"
@@ -37,6 +39,9 @@ CAPTURES_PREFIX = "captures/"
 BASELINE_PREFIX = f"{MONITORING_PREFIX}/baseline/latest"
 MONITOR_DIR = REPO_ROOT / "functions" / "monitor"
 RETRAIN_DIR = REPO_ROOT / "functions" / "retrain"
+OUTCOMES_DIR = REPO_ROOT / "functions" / "outcomes"
+OUTCOMES_PREFIX = "outcomes/"
+OFFLINE_FEATURES_PREFIX = "features/pregame/"
 
 
 class MlStack(Stack):
@@ -50,6 +55,7 @@ class MlStack(Stack):
         sagemaker_key: kms.IKey,
         ops_key: kms.IKey,
         access_logs_bucket: s3.IBucket,
+        validated_stream: kinesis.IStream | None = None,
         **kwargs,
     ) -> None:
         super().__init__(scope, id, description="Courtside ML: artifacts, registry, endpoint, monitoring", **kwargs)
@@ -299,12 +305,39 @@ class MlStack(Stack):
         if MONITOR_DIR.is_dir():
             self._monitor(config, ops_key, s3_key)
 
+        # Outcomes (when functions/outcomes exists and the validated stream is given): game_final -> labels ------
+        self.outcomes: CourtsideFunction | None = None
+        if OUTCOMES_DIR.exists() and validated_stream is not None:
+            self._outcomes(config, ops_key, s3_key, validated_stream)
+
     def _batch_layers(self, config: InfraConfig) -> list[lambda_.ILayerVersion]:
-        """pandas/numpy for the batch-style functions, from context ``pandasLayerArn`` (not built locally)."""
+        """pandas/numpy/pyarrow for the batch-style functions (monitor, outcomes, retrain), from context
+        ``pandasLayerArn`` (e.g. AWS SDK for pandas; not built locally: the dependency layer is Powertools +
+        pydantic only). Without it those functions synthesize but fail at import: `cdk synth` prints an info
+        message saying so."""
         if not config.pandas_layer_arn:
+            if self.node.try_find_child("PandasLayerMissing") is None:
+                Construct(self, "PandasLayerMissing")
+                Annotations.of(self).add_info(
+                    "courtside:pandasLayer: no pandasLayerArn context: the monitor, outcomes and retrain functions "
+                    "need pandas, numpy and pyarrow (e.g. the AWS SDK for pandas layer) and fail at import without it."
+                )
             return []
         existing = self.node.try_find_child("PandasLayer")
         return [existing or lambda_.LayerVersion.from_layer_version_arn(self, "PandasLayer", config.pandas_layer_arn)]
+
+    def _retrain_layers(self, config: InfraConfig) -> list[lambda_.ILayerVersion]:
+        """The batch layers plus ``retrainLayerArns`` (scikit-learn for the challenger fit); at most 5 in all."""
+        extra = [
+            lambda_.LayerVersion.from_layer_version_arn(self, f"RetrainLayer{i}", arn)
+            for i, arn in enumerate(config.retrain_layer_arns)
+        ]
+        if config.pandas_layer_arn and not extra:
+            Annotations.of(self).add_info(
+                "courtside:retrainLayers: no retrainLayerArns context: the retrain function fits with scikit-learn, "
+                "which the pandas layer does not ship; pass a layer with scikit-learn in retrainLayerArns."
+            )
+        return [*self._batch_layers(config), *extra]
 
     def _monitor(self, config: InfraConfig, ops_key: kms.IKey, s3_key: kms.IKey) -> None:
         names = config.names
@@ -332,6 +365,7 @@ class MlStack(Stack):
             objects_arn(self, artifacts_bucket, f"{MONITORING_PREFIX}/baseline/*"),
             objects_arn(self, lake_bucket, f"{CAPTURES_PREFIX}*"),
             objects_arn(self, lake_bucket, f"{LABELED_CAPTURES_PREFIX}*"),
+            objects_arn(self, lake_bucket, f"{OUTCOMES_PREFIX}*"),
         ]
         role.add_to_policy(
             iam.PolicyStatement(sid="ReadBaselineAndCaptures", actions=["s3:GetObject"], resources=reads)
@@ -340,7 +374,11 @@ class MlStack(Stack):
             iam.PolicyStatement(
                 sid="WriteViolations",
                 actions=["s3:PutObject"],
-                resources=[objects_arn(self, artifacts_bucket, f"{MONITORING_PREFIX}/violations/*")],
+                resources=[
+                    objects_arn(self, artifacts_bucket, f"{MONITORING_PREFIX}/violations/*"),
+                    # late captures are labeled by the monitor's sweep (courtside.monitoring.outcomes.relabel_stale)
+                    objects_arn(self, lake_bucket, f"{LABELED_CAPTURES_PREFIX}*"),
+                ],
             )
         )
         role.add_to_policy(
@@ -371,7 +409,8 @@ class MlStack(Stack):
             ): "Reads recent prediction captures for drift, read-only.",
             objects_finding(
                 lake_bucket, f"{LABELED_CAPTURES_PREFIX}*"
-            ): "Reads labeled captures (joined outcomes) for rolling Brier, read-only.",
+            ): "Reads labeled captures (joined outcomes) for rolling Brier and rebuilds those of late captures.",
+            objects_finding(lake_bucket, f"{OUTCOMES_PREFIX}*"): "Reads game outcomes to label late captures.",
         }.items():
             acknowledge(self.monitor, finding, reason)
         self.monitor_rule = events.Rule(
@@ -381,6 +420,60 @@ class MlStack(Stack):
             schedule=events.Schedule.cron(minute="15"),
             targets=[targets.LambdaFunction(self.monitor.function, retry_attempts=2)],
         )
+
+    def _outcomes(
+        self, config: InfraConfig, ops_key: kms.IKey, s3_key: kms.IKey, validated_stream: kinesis.IStream
+    ) -> None:
+        """A second consumer of the validated stream: each `game_final` is joined to its captured predictions."""
+        lake_bucket = config.bucket_name(config.names.lake_bucket)
+        self.outcomes = CourtsideFunction(
+            self,
+            "Outcomes",
+            config=config,
+            handler="functions/outcomes/handler.handler",
+            service="courtside-outcomes",
+            description="Joins each game_final to every captured prediction of that game (labeled captures)",
+            logs_key=ops_key,
+            memory_size=1024,
+            timeout=Duration.minutes(2),
+            extra_layers=self._batch_layers(config),
+            environment={"COURTSIDE_LAKE_BUCKET": lake_bucket},
+        )
+        role = self.outcomes.role
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReadCapturesAndOutcomes",
+                actions=["s3:GetObject"],
+                resources=[
+                    objects_arn(self, lake_bucket, f"{CAPTURES_PREFIX}*"),
+                    objects_arn(self, lake_bucket, f"{OUTCOMES_PREFIX}*"),
+                ],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="WriteOutcomesAndLabels",
+                actions=["s3:PutObject"],
+                resources=[
+                    objects_arn(self, lake_bucket, f"{OUTCOMES_PREFIX}*"),
+                    objects_arn(self, lake_bucket, f"{LABELED_CAPTURES_PREFIX}*"),
+                ],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ListLake", actions=["s3:ListBucket"], resources=[f"arn:{self.partition}:s3:::{lake_bucket}"]
+            )
+        )
+        grant_kms(role, s3_key, encrypt=True, decrypt=True)
+        self.outcomes_dlq = failure_queue(self, "OutcomesFailures")
+        stream_consumer(self.outcomes.function, validated_stream, self.outcomes_dlq)
+        for finding, reason in {
+            objects_finding(lake_bucket, f"{CAPTURES_PREFIX}*"): "Reads the captures of finished games, read-only.",
+            objects_finding(lake_bucket, f"{OUTCOMES_PREFIX}*"): "Keeps the outcomes table under one lake prefix.",
+            objects_finding(lake_bucket, f"{LABELED_CAPTURES_PREFIX}*"): "Writes labeled captures, one lake prefix.",
+        }.items():
+            acknowledge(self.outcomes, finding, reason)
 
     # ---------------------------------------------------------------------------------------------------------
     def _model_monitor(self, group: str, artifacts_uri: str, key: kms.IKey) -> None:
@@ -465,7 +558,7 @@ class MlStack(Stack):
             description="Retrains the pre-game model when due (schedule or drift alarm) and gates it in the registry",
             logs_key=ops_key,
             memory_size=1024,
-            extra_layers=self._batch_layers(config),
+            extra_layers=self._retrain_layers(config),
             wildcard_resource_reason=(
                 "sagemaker:ListModelPackages has no resource-level permissions (read-only listing of the registry)."
             ),
@@ -503,8 +596,20 @@ class MlStack(Stack):
         )
         fn_role.add_to_policy(
             iam.PolicyStatement(
-                sid="ReadLabeledCaptures",
+                sid="ReadTrainingRows",
                 actions=["s3:GetObject"],
+                resources=[
+                    objects_arn(self, lake_bucket, f"{LABELED_CAPTURES_PREFIX}*"),
+                    objects_arn(self, lake_bucket, f"{CAPTURES_PREFIX}*"),
+                    objects_arn(self, lake_bucket, f"{OUTCOMES_PREFIX}*"),
+                    objects_arn(self, lake_bucket, f"{OFFLINE_FEATURES_PREFIX}*"),
+                ],
+            )
+        )
+        fn_role.add_to_policy(
+            iam.PolicyStatement(
+                sid="LabelLateCaptures",
+                actions=["s3:PutObject"],
                 resources=[objects_arn(self, lake_bucket, f"{LABELED_CAPTURES_PREFIX}*")],
             )
         )
@@ -523,7 +628,12 @@ class MlStack(Stack):
                 "Retraining keeps its state, decision log and candidate models in the dedicated artifacts bucket."
             ),
             objects_finding(lake_bucket, f"{LABELED_CAPTURES_PREFIX}*"): (
-                "Training rows are the labeled prediction captures: read-only, one lake prefix."
+                "Training rows include the labeled prediction captures; late captures are labeled first."
+            ),
+            objects_finding(lake_bucket, f"{CAPTURES_PREFIX}*"): "Reads captures to label late ones, read-only.",
+            objects_finding(lake_bucket, f"{OUTCOMES_PREFIX}*"): "Counts finished games (retrain trigger), read-only.",
+            objects_finding(lake_bucket, f"{OFFLINE_FEATURES_PREFIX}*"): (
+                "Training rows start from the offline feature store's pre-game rows, read-only."
             ),
         }.items():
             acknowledge(self.retrain, finding, reason)

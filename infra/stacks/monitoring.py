@@ -19,6 +19,12 @@ DASHBOARD_NAME = "Courtside"
 API_P99_LATENCY_MS = 300
 DRIFT_PSI_THRESHOLD = 0.2
 ROLLING_BRIER_THRESHOLD = 0.24
+#: 10-bin ECE over a model version's latest 100 labeled predictions. ECE of a well-calibrated model on 100 games is
+#: itself ~0.08-0.12 (noise), so the alarm sits above that; it catches a calibration loss the Brier barely shows
+#: (home edge gone: Brier ~0.220, under the Brier alarm).
+CALIBRATION_ERROR_THRESHOLD = 0.15
+#: A stream consumer more than a minute behind (same bound as the validate function's alarm in Courtside-Ingestion).
+ITERATOR_AGE_MS = 60_000
 
 
 #: Names the handlers publish today for the dashboard's contract names (both are drawn until they converge).
@@ -67,6 +73,7 @@ class MonitoringStack(Stack):
         features_function: lambda_.IFunction,
         predict_function: lambda_.IFunction,
         retrain_function: lambda_.IFunction | None = None,
+        outcomes_function: lambda_.IFunction | None = None,
         **kwargs,
     ) -> None:
         super().__init__(scope, id, description="Courtside monitoring: dashboard, alarms, notifications", **kwargs)
@@ -117,6 +124,9 @@ class MonitoringStack(Stack):
             created = cloudwatch.Alarm(
                 self,
                 f"{key}Alarm",
+                # Named "<prefix>-<key>": the retrain function reads the key back from the SNS notification
+                # (functions/retrain/handler.alarms_in) and RetrainPolicy.on_alarms lists keys.
+                alarm_name=f"{names.prefix}-{key}",
                 alarm_description=description,
                 metric=metric,
                 threshold=threshold,
@@ -158,13 +168,30 @@ class MonitoringStack(Stack):
             1,
         )
 
+        alarm(
+            "CalibrationError",
+            f"Calibration error (ECE) of served predictions above {CALIBRATION_ERROR_THRESHOLD}",
+            insights_max("CalibrationError", Duration.hours(1)),
+            CALIBRATION_ERROR_THRESHOLD,
+            1,
+        )
+        consumers = [(features_function, "features"), *([(outcomes_function, "outcomes")] if outcomes_function else [])]
+        for fn, label in consumers:
+            alarm(
+                f"{label.capitalize()}IteratorAge",
+                f"The {label} function is more than {ITERATOR_AGE_MS // 1000} s behind the validated stream",
+                fn.metric("IteratorAge", statistic="Maximum", period=Duration.minutes(1)),
+                ITERATOR_AGE_MS,
+                5,
+            )
+
         # Dashboard --------------------------------------------------------------------------------------------
         def graph(title: str, left: list[cloudwatch.IMetric], width: int = 8, **kw) -> cloudwatch.GraphWidget:
             return cloudwatch.GraphWidget(title=title, left=left, width=width, height=6, **kw)
 
         iterator_age = [
             fn.metric("IteratorAge", statistic="Maximum", period=Duration.minutes(1), label=label)
-            for fn, label in ((validate_function, "validate"), (features_function, "features"))
+            for fn, label in ((validate_function, "validate"), *consumers)
         ]
         self.dashboard = cloudwatch.Dashboard(
             self,
@@ -222,8 +249,8 @@ class MonitoringStack(Stack):
                         left_annotations=[cloudwatch.HorizontalAnnotation(value=DRIFT_PSI_THRESHOLD, label="alarm")],
                     ),
                     graph(
-                        "Rolling Brier score",
-                        [search("RollingBrier", "Average", 3600)],
+                        "Rolling Brier score and calibration error (ECE)",
+                        [search("RollingBrier", "Average", 3600), search("CalibrationError", "Average", 3600)],
                         width=12,
                         left_annotations=[
                             cloudwatch.HorizontalAnnotation(value=ROLLING_BRIER_THRESHOLD, label="alarm")

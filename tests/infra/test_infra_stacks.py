@@ -109,7 +109,7 @@ def test_every_stream_is_kms_encrypted(synth):
 
 def test_every_queue_and_topic_is_encrypted_and_tls_only(synth):
     queues = all_resources(synth, "AWS::SQS::Queue")
-    assert len(queues) == 2
+    assert len(queues) == 3  # DLQs of the validate, features and outcomes stream consumers
     for queue in queues.values():
         assert props(queue).get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in props(queue)
     topics = all_resources(synth, "AWS::SNS::Topic")
@@ -558,3 +558,62 @@ def test_monitoring_alarms_notify_the_encrypted_topic(synth):
     }
     latency = next(p for d, p in text.items() if "Latency" in d)
     assert latency["ExtendedStatistic"] == "p99"
+
+
+# --- Model monitoring (issue 8) ---------------------------------------------------------------------------------
+def test_model_alarms_are_named_for_the_retrain_policy(synth):
+    """Drift, Brier and calibration alarms exist, notify the topic, and are named "<prefix>-<key>" so the retrain
+    function (subscribed to the topic) maps each notification to a RetrainPolicy trigger."""
+    from courtside.continual.policy import ALARMS
+    from functions.retrain.handler import alarms_in
+
+    alarms = [props(a) for a in synth.resources("Courtside-Monitoring", "AWS::CloudWatch::Alarm").values()]
+    by_name = {a["AlarmName"]: a for a in alarms}
+    for key in ALARMS:
+        assert f"{NAMES.prefix}-{key}" in by_name, key
+    calibration = by_name[f"{NAMES.prefix}-CalibrationError"]
+    assert calibration["Threshold"] == 0.15
+    assert 'MAX(\\"CalibrationError\\")' in json.dumps(calibration["Metrics"])
+    assert "AlarmTopic" in json.dumps(calibration["AlarmActions"])
+    sns = {
+        "Records": [
+            {
+                "Sns": {
+                    "Message": json.dumps({"AlarmName": f"{NAMES.prefix}-CalibrationError", "NewStateValue": "ALARM"})
+                }
+            }
+        ]
+    }
+    assert alarms_in(sns) == {"CalibrationError"}
+
+
+def test_stream_consumers_have_iterator_age_alarms(synth):
+    from infra.stacks.ml import OUTCOMES_DIR
+
+    alarms = [props(a) for a in synth.resources("Courtside-Monitoring", "AWS::CloudWatch::Alarm").values()]
+    ages = {a["AlarmName"]: a for a in alarms if a.get("MetricName") == "IteratorAge"}
+    expected = {f"{NAMES.prefix}-FeaturesIteratorAge"} | (
+        {f"{NAMES.prefix}-OutcomesIteratorAge"} if OUTCOMES_DIR.is_dir() else set()
+    )
+    assert set(ages) == expected
+    for a in ages.values():
+        assert a["Threshold"] == 60_000 and a["Statistic"] == "Maximum" and a["Namespace"] == "AWS/Lambda"
+
+
+def test_outcomes_function_consumes_the_validated_stream(synth):
+    from infra.stacks.ml import OUTCOMES_DIR
+
+    if not OUTCOMES_DIR.is_dir():
+        pytest.skip("functions/outcomes not present")
+    fns = {k: props(v) for k, v in synth.resources("Courtside-ML", "AWS::Lambda::Function").items()}
+    (outcomes,) = [p for k, p in fns.items() if k.startswith("Outcomes")]
+    assert outcomes["Handler"] == "functions/outcomes/handler.handler"
+    assert len(outcomes["Layers"]) >= 1  # the dependency layer (+ pandas layer from context pandasLayerArn)
+    (mapping,) = synth.resources("Courtside-ML", "AWS::Lambda::EventSourceMapping").values()
+    assert props(mapping)["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert "ValidatedStream" in json.dumps(props(mapping)["EventSourceArn"])
+    policies = json.dumps(
+        [p for k, p in synth.resources("Courtside-ML", "AWS::IAM::Policy").items() if "Outcomes" in k]
+    )
+    for prefix in ("captures/*", "outcomes/*", "captures_labeled/*"):
+        assert f"{NAMES.lake_bucket}/{prefix}" in policies, prefix
