@@ -90,7 +90,6 @@ def build_pipeline(
         os.environ.setdefault("SAGEMAKER_VALIDATE_ROLE", "false")  # moto has no iam:SimulatePrincipalPolicy
     from sagemaker.core.model_metrics import MetricsSource, ModelMetrics
     from sagemaker.core.processing import FrameworkProcessor
-    from sagemaker.core.shapes import ProcessingInput, ProcessingOutput, ProcessingS3Input, ProcessingS3Output
     from sagemaker.core.workflow.conditions import ConditionLessThanOrEqualTo
     from sagemaker.core.workflow.execution_variables import ExecutionVariables
     from sagemaker.core.workflow.functions import Join, JsonGet
@@ -100,7 +99,10 @@ def build_pipeline(
     from sagemaker.serve.model_builder import ModelBuilder
     from sagemaker.train.configs import InputData
 
+    from courtside.training import tracking
+
     arn = cloud.role_arn(role)
+    code = tracking.code_version()  # what gets staged and uploaded now is what every execution runs
     session = _session(settings)
     names = settings.names
     image = cloud.SKLEARN_TRAINING_IMAGE.format(region=settings.region)
@@ -142,14 +144,12 @@ def build_pipeline(
         code="sagemaker/build_dataset.py",
         source_dir=src,
         requirements="requirements.txt",
-        inputs=[_input("games", p_games, "/opt/ml/processing/input/games", ProcessingInput, ProcessingS3Input)],
+        inputs=[_input("games", p_games, "/opt/ml/processing/input/games")],
         outputs=[
             _output(
                 name,
                 f"/opt/ml/processing/{name}",
                 Join(on="/", values=[out_root, name]),
-                ProcessingOutput,
-                ProcessingS3Output,
             )
             for name in ("train", "validation", "manifest")
         ],  # fmt: skip
@@ -192,13 +192,11 @@ def build_pipeline(
         source_dir=src,
         requirements="requirements.txt",
         inputs=[
-            _input("model", model_data, "/opt/ml/processing/model", ProcessingInput, ProcessingS3Input),
+            _input("model", model_data, "/opt/ml/processing/model"),
             _input(
                 "validation",
                 outputs["validation"].S3Output.S3Uri,
                 "/opt/ml/processing/validation",
-                ProcessingInput,
-                ProcessingS3Input,
             ),
         ],  # fmt: skip
         outputs=[
@@ -206,8 +204,6 @@ def build_pipeline(
                 "evaluation",
                 "/opt/ml/processing/evaluation",
                 Join(on="/", values=[out_root, "evaluation"]),
-                ProcessingOutput,
-                ProcessingS3Output,
             )
         ],  # fmt: skip
         arguments=[
@@ -253,6 +249,8 @@ def build_pipeline(
         ),
         customer_metadata_properties={
             "dataset_version": dataset_version,
+            "code_version": code.commit,
+            "code_hash": code.code_hash,
             "model_json_url": model_data,
             "metric.validation_brier": report("metrics.brier").to_string(),
             "metric.validation_ece": report("metrics.ece").to_string(),
@@ -300,15 +298,20 @@ def build_pipeline(
     )
 
 
-def _input(name: str, source: Any, dest: str, cls: Any, s3cls: Any) -> Any:
-    return cls(
-        input_name=name,
-        s3_input=s3cls(s3_uri=source, local_path=dest, s3_data_type="S3Prefix", s3_input_mode="File"),
-    )
+def _input(name: str, source: Any, dest: str) -> Any:
+    """A processing input: the S3 prefix `source` (str or pipeline variable) mounted at `dest`."""
+    from sagemaker.core.shapes import ProcessingInput, ProcessingS3Input
+
+    s3 = ProcessingS3Input(s3_uri=source, local_path=dest, s3_data_type="S3Prefix", s3_input_mode="File")
+    return ProcessingInput(input_name=name, s3_input=s3)
 
 
-def _output(name: str, source: str, dest: Any, cls: Any, s3cls: Any) -> Any:
-    return cls(output_name=name, s3_output=s3cls(s3_uri=dest, local_path=source, s3_upload_mode="EndOfJob"))
+def _output(name: str, source: str, dest: Any) -> Any:
+    """A processing output: the container directory `source` uploaded to `dest` when the job ends."""
+    from sagemaker.core.shapes import ProcessingOutput, ProcessingS3Output
+
+    s3 = ProcessingS3Output(s3_uri=dest, local_path=source, s3_upload_mode="EndOfJob")
+    return ProcessingOutput(output_name=name, s3_output=s3)
 
 
 def definition(settings: Settings, role: str | None = None, **kwargs: Any) -> dict[str, Any]:

@@ -155,6 +155,7 @@ def test_definition_quality_gate_and_registration(built: tuple[Settings, dict[st
     meta = reg["CustomerMetadataProperties"]
     assert meta["dataset_version"]["Std:JsonGet"]["Path"] == "version"
     assert {"metric.validation_brier", "metric.validation_ece", "model_json_url"} <= set(meta)
+    assert len(meta["code_version"]) == 40 and len(meta["code_hash"]) == 64  # the code staged with the definition
 
 
 def test_upsert_creates_then_updates_through_the_cli(built: tuple[Settings, dict[str, Any]]) -> None:
