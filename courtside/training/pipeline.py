@@ -285,7 +285,7 @@ def build_pipeline(
     )
     mlflow_config = None
     if mlflow_arn:
-        from sagemaker.mlops.workflow.pipeline import MlflowConfig
+        from sagemaker.core.shapes import MlflowConfig
 
         mlflow_config = MlflowConfig(mlflow_resource_arn=mlflow_arn, mlflow_experiment_name="courtside-pregame")
     return Pipeline(

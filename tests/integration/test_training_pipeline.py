@@ -22,6 +22,7 @@ from courtside.training import datasets, pipeline, pipeline_jobs
 from courtside.training.flow import model_tarball
 
 ROLE = "arn:aws:iam::123456789012:role/courtside-sagemaker"
+MLFLOW_ARN = "arn:aws:sagemaker:us-east-1:123456789012:mlflow-tracking-server/courtside"
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
 
 
@@ -32,7 +33,7 @@ def built(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     settings = get_settings()
     create_resources(settings)
     src = pipeline.stage_pipeline_source(tmp_path_factory.mktemp("pipeline") / "src")
-    pipe = pipeline.build_pipeline(settings, ROLE, src)
+    pipe = pipeline.build_pipeline(settings, ROLE, src, mlflow_arn=MLFLOW_ARN)
     PIPES.append(pipe)
     yield settings, json.loads(pipe.definition())
 
@@ -84,6 +85,7 @@ def test_definition_steps_and_dependencies(built: tuple[Settings, dict[str, Any]
 
 def test_definition_parameters_channels_and_property_files(built: tuple[Settings, dict[str, Any]]) -> None:
     settings, d = built
+    assert d["MlflowConfig"] == {"MlflowResourceArn": MLFLOW_ARN, "MlflowExperimentName": "courtside-pregame"}
     params = {p["Name"]: (p["Type"], p["DefaultValue"]) for p in d["Parameters"]}
     defaults = pipeline.PipelineDefaults()
     assert params["InputGamesUri"] == ("String", f"s3://{settings.names.lake_bucket}/curated/games/")
