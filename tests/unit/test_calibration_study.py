@@ -28,3 +28,18 @@ def test_markdown_has_every_variant_season_and_the_floor():
     }
     md = to_markdown(study, "## t")
     assert "ECE 2019" in md and "platt, always applied" in md and "0.0270 (p90 0.0380)" in md
+
+
+def test_calibration_always_applies_the_named_map(data_dir):
+    from courtside.models import calibration, pregame
+    from courtside.models.dataset import pregame_frame
+
+    df = pregame_frame(data_dir)
+    train = df[df["season"].between(2010, 2017)]
+    hp = {"model_kind": "elo", "calibration": "isotonic", "calibration_always": True}
+    forced = pregame.fit(train, hp)
+    assert isinstance(forced, calibration.CalibratedModel) and forced.calibration.method == "isotonic"
+    assert forced.metadata["calibration_chosen"] == "isotonic"
+    chosen = pregame.fit(train, {**hp, "calibration_always": False}).metadata["calibration_chosen"]
+    scores = forced.metadata["calibration_validation_brier"]
+    assert chosen == min(scores, key=scores.__getitem__)  # without the switch the validation rule decides
