@@ -140,8 +140,9 @@ the scores in the detail, and can be re-driven after a fix.
   7,405 records at 513 records/s (283 records/s on the second put); the validate function alone drains about
   180-250 records/s, the full stack (validate, features and outcomes pollers) slower. The cost is moto's
   (GetRecords ~37 ms, BatchGetItem ~67 ms, PutRecords of 500 records ~340 ms per call), which is why the
-  replay-twice test takes a season's results and two dates of play-by-play rather than the ~600,000 events of
-  the whole season (about an hour per put at these rates).
+  replay-twice test takes the extract's 300 results and two dates of play-by-play (101-131 s for both puts on
+  this loaded machine) rather than the ~600,000 events of the whole season (about 50 minutes per put at these
+  rates).
 
 ## Reason codes
 | code | meaning |
