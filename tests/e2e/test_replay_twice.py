@@ -1,6 +1,7 @@
 """End to end: replaying real events through the local stack twice stores every valid event exactly once.
 
-Scope (sized to run in about a minute through moto, see docs/events.md for the measured throughput): the
+Scope (sized for about a minute through moto on an idle machine; 101-131 s measured under heavy shared load,
+see docs/events.md for the throughput): the
 repository extract of 2018-19 (`data/pbp/games_index_2018-19_first300.csv`, the first 300 regular-season games,
 2018-10-16 .. 2018-11-26): the `game_scheduled` and `game_final` events of all 300 games, plus the play-by-play and
 player box lines of the games of the first two dates (2018-10-16 and 2018-10-17, 15 games). The records are put
