@@ -137,3 +137,19 @@ def test_captures_outcomes_retrain_and_report(aws: Settings, privacy_key, season
     result = CliRunner().invoke(app, ["monitor", "report", "--out", str(tmp_path / "cli"), "--window", "50"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "cli" / "index.html").exists() and (tmp_path / "cli" / "metrics.png").exists()
+
+
+def test_local_scheduler_jobs_call_the_scheduled_handlers(aws: Settings) -> None:
+    """The local stack's scheduled jobs are the monitor and retrain handlers, called as EventBridge calls them."""
+    from courtside.local.scheduler import scheduled_jobs
+
+    jobs = {j.name: j for j in scheduled_jobs(aws.names, {"monitor": 60.0, "retrain": 3.0})}
+    assert {n: j.interval_s for n, j in jobs.items()} == {
+        f"{aws.names.prefix}-monitor": 60.0,
+        f"{aws.names.prefix}-retrain": 3.0,
+    }
+    retrain = jobs[f"{aws.names.prefix}-retrain"].fn()
+    assert retrain["due"] and retrain["trigger"] == "schedule" and "skipped" in retrain  # empty lake: nothing to fit
+    assert not jobs[f"{aws.names.prefix}-retrain"].fn()["due"]  # a skipped attempt waits for the next period
+    monitor = jobs[f"{aws.names.prefix}-monitor"].fn()
+    assert monitor["relabeled_dates"] == 0 and "drift" not in monitor  # no baseline yet: no drift verdict
