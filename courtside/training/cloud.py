@@ -64,7 +64,8 @@ def stage_source(dest: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(REPO_ROOT / "courtside", dest / "courtside", ignore=ignore, dirs_exist_ok=True)
     (dest / "sagemaker").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(REPO_ROOT / "sagemaker" / "train.py", dest / "sagemaker" / "train.py")
+    for script in ("train.py", "inference.py"):  # inference.py goes into the model artifact's code/ folder
+        shutil.copy2(REPO_ROOT / "sagemaker" / script, dest / "sagemaker" / script)
     (dest / "requirements.txt").write_text(REQUIREMENTS)
     return dest
 

@@ -60,6 +60,7 @@ def parse_args(argv: Sequence[str]) -> dict[str, str]:
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, float]:
     from courtside.training import core
     from courtside.training.hyperparams import Hyperparameters
+    from courtside.training.model_package import bundle_inference_code
 
     env = os.environ if environ is None else environ
     values = read_hyperparameters(env, sys.argv[1:] if argv is None else argv)
@@ -75,6 +76,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     val_df = core.read_channel(val_dir) if val_dir and Path(val_dir).exists() else None
     out = core.train(train_df, hp, val_df, dataset_version=dataset_version)
     core.write_outputs(out, model_dir, output_dir)
+    bundle_inference_code(model_dir)
     for line in core.metric_lines(out.metrics):
         print(line, flush=True)
     print(f"model written to {model_dir / 'model.json'}", flush=True)

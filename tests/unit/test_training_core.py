@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -99,6 +101,39 @@ def test_train_script_under_sagemaker_contract(tmp_path: Path) -> None:
     assert {"train_brier", "train_log_loss", "validation_brier", "validation_rows"} <= set(result.metrics)
     assert any(line.startswith("metric validation_brier=") for line in result.stdout.splitlines())
     assert result.metrics["validation_rows"] == float((rows["season"] == 2018).sum())
+    assert_artifact_is_hostable(result.model_dir, model, rows.head(5))
+
+
+def assert_artifact_is_hostable(model_dir: Path, model: LinearModel, rows) -> None:
+    """The artifact's `code/` serves the model the way the SageMaker container does: from that folder alone.
+
+    A fresh interpreter without site-packages (`-S`) imports `code/inference.py` and goes through
+    model_fn -> input_fn -> predict_fn -> output_fn; its answers must equal the trained model's.
+    """
+    features = [{name: float(row[name]) for name in model.feature_names} for row in rows.to_dict("records")]
+    script = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); import inference as i; "
+        "served = i.model_fn(sys.argv[2]); "
+        "body, _ = i.output_fn(i.predict_fn(i.input_fn(sys.argv[3], 'application/json'), served), 'application/json'); "
+        "print(body)"
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-S",
+            "-c",
+            script,
+            str(model_dir / "code"),
+            str(model_dir),
+            json.dumps({"instances": features}),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=model_dir,
+    )
+    served = [p["home_win_probability"] for p in json.loads(out.stdout)["predictions"]]
+    assert served == pytest.approx([model.predict_proba(f) for f in features], abs=1e-12)
 
 
 def test_runner_fails_clearly(tmp_path: Path) -> None:
