@@ -17,6 +17,14 @@ Deployment history: every register/approve/reject/rollback appends one JSON line
 `s3://{artifacts}/registry/history/<group>.jsonl` (read-modify-write on a versioned bucket; each event records the
 version serving after it, so "which version served when" is a scan of the file). Concurrent writers could lose an
 event; approvals are human-paced, so this is accepted and documented in docs/training.md.
+
+Serving pointer: the same events rewrite `s3://{artifacts}/registry/serving/<group>.json`, a small JSON document
+naming the version serving after the event (model package ARN, version, artifact URL, since when, approved by
+whom) or `"model_version": null` when nothing is approved. The predict Lambda reads it with the S3 client it needs
+for the model artifact anyway, so its cold start creates no SageMaker client (whose service model alone costs
+~70 ms to load) and makes no List/Describe calls; :func:`serving_model` falls back to the registry lookup when
+the pointer is absent (first deploy, or a group approved before pointers existed). The registry stays the source
+of truth: :func:`sync_serving_pointer` rewrites the pointer from it (e.g. after an approval made in the console).
 """
 
 from __future__ import annotations
@@ -289,6 +297,11 @@ def history_key(group: str) -> str:
     return f"registry/history/{group}.jsonl"
 
 
+def serving_pointer_key(group: str) -> str:
+    """Object key of the serving pointer of `group` in the artifacts bucket (the predict role may read it)."""
+    return f"registry/serving/{group}.json"
+
+
 def history(group: str, bucket: str | None = None) -> list[dict[str, Any]]:
     """Registry events of `group`, oldest first."""
     try:
@@ -319,7 +332,90 @@ def _record_event(
     }
     lines = [json.dumps(e, sort_keys=True) for e in history(group, bucket)] + [json.dumps(entry, sort_keys=True)]
     client("s3").put_object(Bucket=bucket, Key=history_key(group), Body=("\n".join(lines) + "\n").encode())
+    write_serving_pointer(group, serving, who, f"{event} v{record.version}: {why}", bucket, at=entry["at"])
     return entry
+
+
+# ---- serving pointer ----------------------------------------------------------------------------------------
+
+
+def read_serving_pointer(group: str, bucket: str | None = None) -> dict[str, Any] | None:
+    """The pointer document of `group`, or None when none was written yet."""
+    try:
+        body = client("s3").get_object(Bucket=bucket or _artifacts_bucket(), Key=serving_pointer_key(group))["Body"]
+    except ClientError as err:
+        if err.response["Error"]["Code"] in {"NoSuchKey", "404"}:
+            return None
+        raise
+    doc: dict[str, Any] = json.loads(body.read())
+    return doc
+
+
+def write_serving_pointer(
+    group: str,
+    serving: ModelRecord | None,
+    who: str,
+    why: str,
+    bucket: str | None = None,
+    at: str | None = None,
+) -> dict[str, Any]:
+    """Point the serving path at `serving` (None: nothing approved). `since`/`approved_by` survive events that
+    leave the serving version unchanged (a registration, a rejection of another version)."""
+    bucket = bucket or _artifacts_bucket()
+    at = at or _now()
+    previous = read_serving_pointer(group, bucket)
+    doc: dict[str, Any] = {"schema": 1, "group": group, "updated_at": at, "reason": why[:500]}
+    if serving is None:
+        doc.update(model_version=None, version=None, arn=None, model_data_url=None, model_json_url=None)
+        doc.update(since=at, approved_by=None)
+    else:
+        unchanged = previous is not None and previous.get("arn") == serving.arn
+        doc.update(
+            model_version=serving.model_version,
+            version=serving.version,
+            arn=serving.arn,
+            model_data_url=serving.model_data_url,
+            model_json_url=serving.model_json_url,
+            since=previous["since"] if unchanged and previous else at,
+            approved_by=previous.get("approved_by") if unchanged and previous else who,
+        )
+    client("s3").put_object(
+        Bucket=bucket,
+        Key=serving_pointer_key(group),
+        Body=json.dumps(doc, sort_keys=True).encode(),
+        ContentType="application/json",
+    )
+    return doc
+
+
+def sync_serving_pointer(group: str, who: str = "courtside", why: str = "sync from the registry") -> dict[str, Any]:
+    """Rewrite the pointer from the registry (the source of truth), e.g. after a console approval."""
+    return write_serving_pointer(group, approved_model(group), who, why)
+
+
+def record_from_pointer(doc: dict[str, Any]) -> ModelRecord | None:
+    """The serving version a pointer names, as a record (None when the pointer says nothing is approved)."""
+    if doc.get("model_version") is None:
+        return None
+    return ModelRecord(
+        group=str(doc["group"]),
+        version=int(doc["version"]),
+        arn=str(doc["arn"]),
+        status=APPROVED,
+        model_data_url=str(doc.get("model_data_url") or doc["model_json_url"]),
+        created=str(doc.get("since") or ""),
+        approval_description=f"approved by {doc.get('approved_by')}",
+        metadata={"model_json_url": str(doc.get("model_json_url") or doc["model_data_url"])},
+    )
+
+
+def serving_model(group: str) -> ModelRecord | None:
+    """What the prediction path serves: the serving pointer when one exists, else the registry's newest Approved
+    package (first deploy). One S3 GetObject in the common case; no SageMaker call."""
+    doc = read_serving_pointer(group)
+    if doc is None:
+        return approved_model(group)
+    return record_from_pointer(doc)
 
 
 def serving_timeline(group: str) -> list[dict[str, Any]]:

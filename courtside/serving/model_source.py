@@ -1,7 +1,11 @@
 """Which model serves, and when to look again: the approved registry version, cached per container.
 
-Why a TTL and not a reload per request: the registry lookup (SageMaker ListModelPackages + an S3 read) costs tens
-of milliseconds; the Lambda loads at init and re-checks at most every ``refresh_seconds`` (default 30 s, env
+Where "approved" is read: :func:`courtside.registry.serving_model`, i.e. the serving pointer that approve, reject
+and rollback write to S3 (one GetObject with the S3 client the model download needs anyway; no SageMaker client at
+init), falling back to the registry's ListModelPackages + DescribeModelPackage when no pointer exists yet.
+
+Why a TTL and not a reload per request: the lookup (a pointer read, or the registry calls) costs milliseconds to
+tens of milliseconds; the Lambda loads at init and re-checks at most every ``refresh_seconds`` (default 30 s, env
 ``COURTSIDE_MODEL_REFRESH_SECONDS``), so a promotion or rollback reaches every warm container within that bound.
 A failed re-check keeps serving the model already loaded (stale-while-error) rather than failing requests.
 """
@@ -52,7 +56,7 @@ class StaticModelProvider:
 def _registry_functions() -> tuple[Callable[[str], Any], Callable[[str], str]]:
     from courtside import registry  # type: ignore[attr-defined]
 
-    return registry.approved_model, registry.load_model_json
+    return registry.serving_model, registry.load_model_json
 
 
 class RegistryModelProvider:
