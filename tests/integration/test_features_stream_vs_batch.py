@@ -2,8 +2,9 @@
 
 The whole-season test runs the handler's core (`handle_event`, what the Lambda calls per Kinesis record) against
 moto's DynamoDB in-process (`mock_aws`): the same OnlineStore calls as in AWS, without the HTTP hop of moto server,
-which would triple its time. It is marked slow: ~90 s of CPU, nearly all inside moto (a deep copy of every table per
-TransactWriteItems and botocore-model response serialisation; profiled), not in the feature code.
+which would add to its time. It is marked slow: ~90 s of CPU (192-361 s wall on this shared 2-core machine), over
+90% of it inside moto (a deep copy of every table per TransactWriteItems and its response serialisation; profiled
+with cProfile), not in the feature code.
 """
 
 from __future__ import annotations
