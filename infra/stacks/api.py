@@ -13,6 +13,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from courtside.config import REPO_ROOT
+from courtside.registry import serving_pointer_key
 from infra.constructs import CourtsideFunction, InfraConfig, acknowledge, grant_kms, objects_arn, objects_finding
 from infra.stacks.ingestion import TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS
 from infra.stacks.lake import CAPTURES_PREFIX
@@ -145,6 +146,15 @@ class ApiStack(Stack):
             grantee=role,
             actions=["s3:GetObject"],
             resource_arns=[objects_arn(self, artifacts_bucket, f"{MODELS_PREFIX}*")],
+        )
+        # The serving pointers (courtside.registry.serving_model): which version to load, without SageMaker calls.
+        iam.Grant.add_to_principal(
+            grantee=role,
+            actions=["s3:GetObject"],
+            resource_arns=[
+                objects_arn(self, artifacts_bucket, serving_pointer_key(group))
+                for group in (names.model_package_group, names.live_model_package_group)
+            ],
         )
         iam.Grant.add_to_principal(
             grantee=role,
