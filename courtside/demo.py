@@ -141,9 +141,15 @@ def replay_season(
 
 def continual_summary(settings: Settings, predictions: list[dict[str, Any]]) -> dict[str, Any]:
     """Retrain decisions made during the replay and which model versions answered (in order of first answer)."""
+    from courtside import registry
     from courtside.continual.service import decisions
 
     made = [d for d in decisions(settings) if "decision" in d]
+    verdicts = [
+        {k: e.get(k) for k in ("event", "model_version", "who", "why", "at")}
+        for e in registry.history(settings.names.model_package_group, settings.names.artifacts_bucket)
+        if e.get("who") == "courtside-retrain" and e.get("event") in ("approved", "rejected")
+    ]
     versions: list[str] = []
     for p in predictions:
         if p.get("model_version") not in versions:
@@ -166,6 +172,7 @@ def continual_summary(settings: Settings, predictions: list[dict[str, Any]]) -> 
             for d in made
             if not d["decision"]["promoted"]
         ],
+        "registry_decisions": verdicts,
         "model_versions_served": versions,
         "predictions_by_model_version": {v: sum(p.get("model_version") == v for p in predictions) for v in versions},
     }

@@ -8,8 +8,10 @@ that date's `game_final` events on Kinesis).
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from courtside.config import Settings
@@ -44,6 +46,27 @@ def test_replayed_season_beats_fivethirtyeight(summary):
     assert summary["brier_model"] < summary["brier_fte_elo"]
     assert summary["model_version"]
     assert summary["sql_rows"] > 0
+
+
+def test_the_stack_learns_continually_during_the_replay(summary):
+    """Retrains on the configured triggers, gated, each decision in the registry; responses name the new model."""
+    assert summary["retrains"] >= 1
+    assert len(summary["registry_decisions"]) == summary["retrains"]  # one approval or rejection per retrain
+    for verdict in summary["registry_decisions"]:
+        assert verdict["event"] in ("approved", "rejected") and verdict["why"]
+    assert summary["promotions"], "no challenger passed the gates during the whole season"
+    preds = pd.read_csv(Path(summary["_out_dir"]) / "predictions.csv")
+    for promo in summary["promotions"]:
+        promoted_at = datetime.fromisoformat(promo["at"]).timestamp()
+        answered = preds[preds["model_version"] == promo["model_version"]]
+        assert len(answered) > 0, f"{promo['model_version']} was promoted but never answered"
+        assert answered["answered_at"].min() > promoted_at  # nothing answered by a model before its promotion
+    last = summary["promotions"][-1]["model_version"]
+    assert preds["model_version"].iloc[-1] == last
+    assert set(preds["model_version"]) <= {
+        summary["model_version"],
+        *(p["model_version"] for p in summary["promotions"]),
+    }
 
 
 def test_summary_is_written(summary):
