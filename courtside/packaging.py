@@ -4,8 +4,14 @@
 
 - ``build/layer/python/``: manylinux x86_64 wheels for CPython 3.11 of the runtime dependencies the Lambda runtime
   does not ship (boto3 is in the runtime and deliberately left out), installed with ``pip --target``;
-- ``build/lambda_src/``: a copy of ``courtside/`` and ``functions/`` (no ``__pycache__``), the code asset every
-  Courtside function shares (handlers are ``functions/<name>/handler.handler``).
+- ``build/lambda_src/``: a copy of ``courtside/`` and ``functions/``, the code asset every Courtside function
+  shares (handlers are ``functions/<name>/handler.handler``).
+
+Both are shipped with bytecode (``__pycache__/*.cpython-311.pyc``, unchecked-hash): ``/var/task`` and ``/opt`` are
+read-only in Lambda, so without it every cold start compiles every imported module from source (pydantic,
+Powertools and ``courtside`` alike) and can never cache the result. Unchecked-hash .pyc files do not depend on
+file timestamps (zip extraction changes them), so the bytecode is used as is; they are written only when the build
+runs on CPython 3.11, the runtime's version (another interpreter's bytecode would be ignored by the runtime).
 
 The CDK app (``infra/``) uses these directories when they exist and falls back to a placeholder asset otherwise,
 so ``cdk synth`` and the infra tests never need the network.
@@ -14,6 +20,8 @@ so ``cdk synth`` and the infra tests never need the network.
 from __future__ import annotations
 
 import argparse
+import compileall
+import py_compile
 import shutil
 import subprocess
 import sys
@@ -64,8 +72,22 @@ def build_layer(layer_dir: Path = LAYER_DIR) -> Path:
     target.mkdir(parents=True)
     subprocess.run(pip_command(target), check=True)
     for cache in target.rglob("__pycache__"):
-        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)  # pip's timestamp-based bytecode: replaced by unchecked-hash
+    compile_bytecode(target)
     return layer_dir
+
+
+def compile_bytecode(root: Path) -> bool:
+    """Write unchecked-hash bytecode for every module under `root`; False (nothing written) unless this is the
+    Lambda runtime's Python version."""
+    if f"{sys.version_info.major}.{sys.version_info.minor}" != LAMBDA_PYTHON_VERSION:
+        version = sys.version.split()[0]
+        print(f"not compiling bytecode: building with Python {version}, Lambda runs {LAMBDA_PYTHON_VERSION}")
+        return False
+    ok = compileall.compile_dir(
+        str(root), quiet=2, workers=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+    )
+    return bool(ok)
 
 
 def copy_sources(src_dir: Path = SRC_DIR, repo_root: Path = REPO_ROOT) -> Path:
@@ -77,6 +99,7 @@ def copy_sources(src_dir: Path = SRC_DIR, repo_root: Path = REPO_ROOT) -> Path:
         source = repo_root / name
         if source.is_dir():
             shutil.copytree(source, src_dir / name, ignore=_IGNORE)
+    compile_bytecode(src_dir)
     return src_dir
 
 
