@@ -177,6 +177,15 @@ class LocalStack:
         if self.scheduler is not None:
             self.scheduler.stop(timeout=60)
             self.scheduler = None
+        if self.moto is not None:  # the predict function's buffered captures reach the lake before moto stops
+            from courtside.serving import capture
+
+            flush = getattr(capture.get_sink(), "flush", None)
+            if callable(flush):
+                try:
+                    flush()
+                except Exception:  # noqa: BLE001 - shutting down: a lost capture buffer is not worth a traceback
+                    log.warning("capture buffer not flushed at stop", exc_info=True)
         for p in self.pollers:
             p.stop()
         self.pollers.clear()
