@@ -147,7 +147,8 @@ def markdown(rep: Mapping[str, Any]) -> str:
     lines = [
         f"# In-game model (train {rep['train_seasons'][0]}..{rep['train_seasons'][-1]}, test {rep['test_season']})",
         "",
-        "Reproduce: `courtside ingame-report --out docs/results/ingame` (reads /work/shared/data/pbp, ~10 minutes).",
+        "Reproduce: `courtside ingame-report --out docs/results/ingame` "
+        "(reads /work/shared/data/pbp; ~13 minutes on 2 cores).",
         "",
         f"{rep['test_states']} test states from {rep['test_games']} games, sampled every 30 s of game time "
         "(every 10 s in overtime); last_5_min = the last five minutes of the 4th quarter and overtime.",
