@@ -78,6 +78,7 @@ print(json.dumps({{
     "boto3_wall_ms": (marks[1][1] - w0) * 1e3, "boto3_cpu_ms": (marks[1][2] - c0) * 1e3,
     "phases_cpu_ms": {{b[0]: (b[2] - a[2]) * 1e3 for a, b in zip(marks, marks[1:])}},
     "health": health,
+    "handler_file": h.__file__,
     "first_request": first,
     "loaded": loaded,
     "loaded_after_first_request": sorted(m for m in sys.modules if m.split(".")[0] in {forbidden!r}),
@@ -126,6 +127,32 @@ def code_asset() -> Iterator[Path]:
         yield copy_sources(Path(tmp) / "lambda_src")
 
 
+# The AWS SDK part of any cold start of this handler, and nothing else: import boto3, an S3 client reading the
+# serving pointer and the model, a DynamoDB client (every request reads the online store).
+_SDK_FLOOR = """
+import json, os, time
+w0, c0 = time.perf_counter(), time.process_time()
+import boto3
+from botocore.config import Config
+region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"  # as clients.py
+session = boto3.session.Session(region_name=region)
+config = Config(retries={{"max_attempts": 5, "mode": "standard"}}, connect_timeout=5, read_timeout=30)
+s3 = session.client("s3", config=config)
+for key in {keys!r}:
+    s3.get_object(Bucket={bucket!r}, Key=key)["Body"].read()
+session.client("dynamodb", config=config)
+print(json.dumps({{"wall_ms": (time.perf_counter() - w0) * 1e3, "cpu_ms": (time.process_time() - c0) * 1e3}}))
+"""
+
+
+def sdk_floor_once(bucket: str, keys: tuple[str, ...]) -> dict[str, float]:
+    """One fresh interpreter doing only the SDK work the handler's cold start cannot avoid."""
+    code = _SDK_FLOOR.format(bucket=bucket, keys=keys)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
 def _summary(samples: list[dict[str, Any]], runs: int, source: str, first_request: bool) -> dict[str, Any]:
     def med(values: Any) -> float:
         return round(statistics.median(values), 1)
@@ -170,7 +197,8 @@ def measure(
 def measure_against_baseline(group: str, runs: int = 7) -> dict[str, Any]:
     """Current (code asset with bytecode, serving pointer present) against the baseline (working tree compiled from
     source, no pointer: the registry lookup through a SageMaker client, i.e. the path before the pointer and a
-    first deploy's path still), interleaved run by run so both see the same machine load."""
+    first deploy's path still) and the SDK floor (:data:`_SDK_FLOOR`), interleaved run by run so all three see
+    the same machine load."""
     from courtside import registry
 
     bucket = registry._artifacts_bucket()
@@ -181,8 +209,12 @@ def measure_against_baseline(group: str, runs: int = 7) -> dict[str, Any]:
     from courtside.aws.clients import client
 
     s3 = client("s3")
+    model_bucket, model_key = registry.split_s3_url(str(pointer["model_json_url"]))
+    if model_bucket != bucket:
+        raise RuntimeError(f"model {pointer['model_json_url']} is not in the artifacts bucket {bucket}")
     current: list[dict[str, Any]] = []
     baseline: list[dict[str, Any]] = []
+    floor: list[dict[str, float]] = []
     with code_asset() as root:
         for _ in range(runs):
             s3.delete_object(Bucket=bucket, Key=key)
@@ -191,10 +223,13 @@ def measure_against_baseline(group: str, runs: int = 7) -> dict[str, Any]:
             finally:
                 s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(pointer, sort_keys=True).encode())
             current.append(probe_once(root=root, first_request=True, phases=True))
+            floor.append(sdk_floor_once(bucket, (key, model_key)))
     now, before = _summary(current, runs, "asset", True), _summary(baseline, runs, "repo, no pointer", True)
     return {
         "current": now,
         "baseline": before,
+        "sdk_floor_cpu_ms_median": round(statistics.median(f["cpu_ms"] for f in floor), 1),
+        "sdk_floor_wall_ms_median": round(statistics.median(f["wall_ms"] for f in floor), 1),
         "cpu_ratio_baseline_over_current": round(
             before["import_init_cpu_ms_median"] / now["import_init_cpu_ms_median"], 2
         ),

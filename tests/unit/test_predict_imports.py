@@ -38,3 +38,19 @@ def test_probe_catches_a_heavy_import(aws, tmp_path, heavy):
 
 def test_forbidden_list_covers_the_training_stack():
     assert {"pandas", "numpy", "sklearn", "lightgbm", "sagemaker", "pydantic_settings"} <= set(coldstart.FORBIDDEN)
+
+
+def test_cold_start_measures_the_packaged_asset_and_the_first_request(aws):
+    """The figure the SLO reports comes from the code asset as packaged (bytecode, no working tree) and includes a
+    breakdown that adds up and a first request that really served."""
+    record = register_and_approve(aws, logistic_json())
+    with coldstart.code_asset() as root:
+        assert (root / "functions" / "predict" / "handler.py").is_file()
+        result = coldstart.probe_once(root=root, first_request=True, phases=True)
+        assert result["handler_file"].startswith(str(root))
+    assert result["loaded"] == [] and result["loaded_after_first_request"] == []
+    assert result["health"]["model_version"] == record.model_version
+    assert result["first_request"]["status"] == 200
+    phases = result["phases_cpu_ms"]
+    assert list(phases) == ["boto3", "powertools+pydantic", "courtside modules", "handler"]
+    assert abs(sum(phases.values()) - result["cpu_ms"]) < 1.0
