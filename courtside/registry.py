@@ -24,7 +24,9 @@ whom) or `"model_version": null` when nothing is approved. The predict Lambda re
 for the model artifact anyway, so its cold start creates no SageMaker client (whose service model alone costs
 ~70 ms to load) and makes no List/Describe calls; :func:`serving_model` falls back to the registry lookup when
 the pointer is absent (first deploy, or a group approved before pointers existed). The registry stays the source
-of truth: :func:`sync_serving_pointer` rewrites the pointer from it (e.g. after an approval made in the console).
+of truth: :func:`sync_serving_pointer` (`courtside models pointer --sync`) rewrites the pointer from it, e.g. after
+an approval made in the console. Like the history, the pointer is last-writer-wins: two approvals racing could
+leave it naming the loser's view of the registry until the next event or sync; approvals are human-paced.
 """
 
 from __future__ import annotations

@@ -272,6 +272,23 @@ def models_rollback(
     typer.echo(f"rolled back {rejected.model_version} -> serving {restored.model_version}")
 
 
+@models_app.command("pointer")
+def models_pointer(
+    sync: bool = typer.Option(False, "--sync", help="Rewrite the pointer from the registry (the source of truth)."),
+    who: str | None = typer.Option(None),
+    group: str | None = typer.Option(None),
+) -> None:
+    """The serving pointer the predict function reads (docs/architecture.md); --sync after a console change."""
+    from courtside import registry
+
+    g = _group(group)
+    doc = registry.sync_serving_pointer(g, _who(who)) if sync else registry.read_serving_pointer(g)
+    if doc is None:
+        typer.echo(f"no serving pointer for {g}: the predict function asks the registry (run with --sync)")
+        return
+    _echo_json(doc)
+
+
 @models_app.command("history")
 def models_history(group: str | None = typer.Option(None), as_json: bool = typer.Option(False, "--json")) -> None:
     """Deployment history: registry events and which version served when."""

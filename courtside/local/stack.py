@@ -111,7 +111,8 @@ class LocalStack:
         # Handlers log JSON and emit EMF to stdout, as in Lambda where CloudWatch collects them; on a laptop
         # that would drown the progress output, so they log warnings only unless the user asks for more.
         # Locally a replay runs far faster than real time: captures are flushed after 1 s (60 s in Lambda) and the
-        # predict function re-checks the registry every 2 s (30 s), so a promotion answers from the next few dates.
+        # predict function re-reads the serving pointer every 2 s (30 s), so a promotion answers from the next few
+        # dates.
         for key, value in {
             "POWERTOOLS_LOG_LEVEL": "WARNING",
             "POWERTOOLS_METRICS_DISABLED": "true",

@@ -134,3 +134,24 @@ def test_without_pointer_the_registry_is_asked_and_sync_restores_it(aws: Setting
     client("sagemaker").update_model_package(ModelPackageArn=record.arn, ModelApprovalStatus=registry.REJECTED)
     registry.sync_serving_pointer(group, "ops", "console change")
     assert _pointer_object(aws)["model_version"] is None
+
+
+def test_cli_shows_and_syncs_the_pointer(aws: Settings) -> None:
+    from typer.testing import CliRunner
+
+    from courtside.cli import app
+
+    group = aws.names.model_package_group
+    record = register_and_approve(aws, logistic_json(1.0), "models/a/model.json")
+    runner = CliRunner()
+    shown = runner.invoke(app, ["models", "pointer"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["model_version"] == record.model_version
+
+    client("s3").delete_object(Bucket=aws.names.artifacts_bucket, Key=registry.serving_pointer_key(group))
+    absent = runner.invoke(app, ["models", "pointer"])
+    assert absent.exit_code == 0 and "no serving pointer" in absent.output
+    synced = runner.invoke(app, ["models", "pointer", "--sync", "--who", "ops"])
+    assert synced.exit_code == 0, synced.output
+    assert json.loads(synced.output)["model_version"] == record.model_version
+    assert _pointer_object(aws)["approved_by"] == "ops"
