@@ -1,12 +1,20 @@
-"""Live in-game features from play-by-play: one pure, incremental update per event.
+"""Live in-game state from play-by-play: one pure, incremental update per event, for serving AND training.
 
-Why one frozen state and one `apply`: the features handler (one event at a time, state in DynamoDB) and the batch
-path (a loop over a game's events) call the same :meth:`LiveState.apply`, so live training rows and served values
-are the same numbers. The update is plain attribute arithmetic (no pandas, no regex) to stay far below the 20 µs
-per-event budget.
+Why one frozen state and one `apply`: the features handler (one event at a time, state in DynamoDB), the batch
+path (a loop over a game's events) and the in-game model's training states (:func:`courtside.models.ingame.
+states_from_pbp`) all call the same :meth:`LiveState.apply`, so what the model was trained on and what it is served
+are the same numbers (``tests/unit/test_live_skew.py`` replays real games through both paths to keep it so). The
+update is plain attribute arithmetic (no pandas, no regex) to stay far below the 20 µs per-event budget.
+
+What the state keeps beyond the score, because none of it is a column of the play-by-play: who has the ball
+(made shots, turnovers and a made last free throw hand it over; a rebound, player or team, gives it to the
+rebounder's side), team fouls per period and in its last two minutes (for the bonus), timeouts used, and the
+margin two minutes of game time ago (for the recent run). Overtime periods last five minutes and their foul
+limit is four.
 
 Payload fields read (courtside.events.Pbp): `event_num`, `period`, `clock_seconds`, `event_code` (EVENTMSGTYPE),
-`action_code`, `home_score`/`away_score` (set on scoring events), `team` (bref code of the primary player).
+`action_code`, `home_score`/`away_score` (set on scoring events), `team` (bref code of the primary player, or of
+the team for team rebounds, turnovers and timeouts).
 """
 
 from __future__ import annotations
@@ -21,11 +29,14 @@ REGULATION_PERIODS = 4
 PERIOD_SECONDS = 720.0
 OT_SECONDS = 300.0
 BONUS_FOULS = 5  # the fifth team foul of a quarter puts the opponent in the penalty
+OT_BONUS_FOULS = 4  # the fourth in an overtime period
+LAST_TWO_MINUTES = 120.0  # in a period's last two minutes a side's second foul is a penalty foul
+RUN_WINDOW_SECONDS = 120.0  # `margin_change_2min`: the margin's change over this much game time
 
-MADE, MISS, FREE_THROW, REBOUND, TURNOVER, FOUL, START_PERIOD, END_PERIOD = 1, 2, 3, 4, 5, 6, 12, 13
-# Foul action codes that do not count toward the team-foul penalty (offensive, technicals, flagrants, ...).
-NON_TEAM_FOULS = frozenset({4, 11, 12, 13, 14, 15, 16, 17, 18, 19, 25, 26, 27, 28, 29, 30})
-LAST_FREE_THROW_ACTIONS = frozenset({10, 12, 15, 16, 17, 19, 20, 22})  # 1 of 1, 2 of 2, 3 of 3, technicals, ...
+MADE, MISS, FREE_THROW, REBOUND, TURNOVER, FOUL, TIMEOUT, START_PERIOD = 1, 2, 3, 4, 5, 6, 9, 12
+# Foul action codes that do not count toward the team-foul penalty (offensive, technicals, defensive 3 seconds).
+NON_TEAM_FOULS = frozenset({4, 11, 12, 13, 16, 17, 18, 19, 25, 26, 30})
+LAST_FREE_THROW_ACTIONS = frozenset({10, 12, 15})  # 1 of 1, 2 of 2, 3 of 3: a made one hands the ball over
 
 LIVE_FEATURE_NAMES: tuple[str, ...] = (
     "score_margin",
@@ -37,6 +48,8 @@ LIVE_FEATURE_NAMES: tuple[str, ...] = (
     "home_in_bonus",
     "away_in_bonus",
     "scoring_run",
+    "margin_change_2min",
+    "timeouts_used_diff",
 )
 
 
@@ -63,6 +76,12 @@ class LiveState:
     run: int = 0  # unanswered points: positive = home run, negative = away run
     events: int = 0
     last_event_num: int = -1
+    home_late_fouls: int = 0  # team fouls in the current period's last two minutes
+    away_late_fouls: int = 0
+    home_timeouts: int = 0  # timeouts used this game
+    away_timeouts: int = 0
+    run_base: int = 0  # the margin just before the run window (RUN_WINDOW_SECONDS of game time back)
+    run_marks: tuple[tuple[float, int], ...] = ()  # (elapsed game seconds, margin) of each change in the window
 
     @classmethod
     def for_game(cls, game_id: str) -> LiveState:
@@ -80,42 +99,71 @@ class LiveState:
         code = to_bref(team)
         return 1 if code == self.home else -1 if code == self.away else 0
 
+    def accepts(self, p: Mapping[str, Any]) -> bool:
+        """False for a duplicate or an older event (by `event_num`): the stream redelivers, the source repeats rows."""
+        return int(p.get("event_num", self.last_event_num + 1)) > self.last_event_num
+
     def apply(self, p: Mapping[str, Any]) -> LiveState:
         """The state after one pbp payload (pure; unknown codes only advance the clock and the counters)."""
         code = p.get("event_code", 0)
         period = p.get("period") or self.period
         clock = p.get("clock_seconds")
-        clock = self.clock if clock is None else float(clock)
+        if clock is not None:
+            clock = float(clock)
+        elif code == START_PERIOD and period != self.period:
+            clock = OT_SECONDS if period > REGULATION_PERIODS else PERIOD_SECONDS
+        else:
+            clock = self.clock
         hs, aws = p.get("home_score"), p.get("away_score")
         home_score = self.home_score if hs is None else hs
         away_score = self.away_score if aws is None else aws
         possession, run = self.possession, self.run
         home_fouls, away_fouls = self.home_fouls, self.away_fouls
+        home_late, away_late = self.home_late_fouls, self.away_late_fouls
+        home_to, away_to = self.home_timeouts, self.away_timeouts
         if period != self.period:
-            home_fouls = away_fouls = 0
+            home_fouls = away_fouls = home_late = away_late = 0
         side = self.side(p.get("team"))
         scored_home, scored_away = home_score - self.home_score, away_score - self.away_score
         if scored_home > 0:
             run = run + scored_home if run >= 0 else scored_home
         if scored_away > 0:
             run = run - scored_away if run <= 0 else -scored_away
-        if code == MADE:
-            possession = -side
-        elif code == REBOUND or (code == MISS and side == 0):
+        if code in (MADE, TURNOVER):
+            possession = -side if side else possession
+        elif code == REBOUND:
             possession = side if side else possession
-        elif code == TURNOVER:
-            possession = -side
         elif code == FREE_THROW:
-            if p.get("action_code", 0) in LAST_FREE_THROW_ACTIONS and (scored_home > 0 or scored_away > 0):
+            if side and p.get("action_code", 0) in LAST_FREE_THROW_ACTIONS and (scored_home > 0 or scored_away > 0):
                 possession = -side
         elif code == FOUL and p.get("action_code", 0) not in NON_TEAM_FOULS:
+            late = clock <= LAST_TWO_MINUTES
             if side == 1:
                 home_fouls += 1
+                home_late += late
             elif side == -1:
                 away_fouls += 1
+                away_late += late
+        elif code == TIMEOUT:
+            if side == 1:
+                home_to += 1
+            elif side == -1:
+                away_to += 1
         elif code == START_PERIOD:
             possession = 0
-            clock = OT_SECONDS if period > REGULATION_PERIODS and p.get("clock_seconds") is None else clock
+        # the recent run: margin changes inside the window, and the margin just before it
+        margin = home_score - away_score
+        run_base, marks = self.run_base, self.run_marks
+        old_margin = self.home_score - self.away_score
+        now = _elapsed(period, clock)
+        if margin != old_margin:
+            marks = (*marks, (now, margin))
+        if marks and marks[0][0] < now - RUN_WINDOW_SECONDS:
+            i = 0
+            while i < len(marks) and marks[i][0] < now - RUN_WINDOW_SECONDS:
+                run_base = marks[i][1]
+                i += 1
+            marks = marks[i:]
         return LiveState(
             self.home,
             self.away,
@@ -129,6 +177,12 @@ class LiveState:
             run,
             self.events + 1,
             p.get("event_num", self.last_event_num),
+            home_late,
+            away_late,
+            home_to,
+            away_to,
+            run_base,
+            marks,
         )
 
     def apply_all(self, payloads: Iterable[Mapping[str, Any]]) -> LiveState:
@@ -143,18 +197,27 @@ class LiveState:
             return self.clock
         return (REGULATION_PERIODS - self.period) * PERIOD_SECONDS + self.clock
 
+    def _next_foul_shoots(self, opp_fouls: int, opp_late_fouls: int) -> bool:
+        """Does the opponent's next common foul send this side to the line? (limit reached, or the last-two-minutes
+        rule: a side's second foul in a period's last two minutes is a penalty foul)."""
+        limit = OT_BONUS_FOULS if self.period > REGULATION_PERIODS else BONUS_FOULS
+        return opp_fouls >= limit - 1 or (self.clock <= LAST_TWO_MINUTES and opp_late_fouls >= 1)
+
     def features(self) -> dict[str, float]:
-        """LIVE_FEATURE_NAMES values (margin and run from the home side)."""
+        """LIVE_FEATURE_NAMES values (margin, possession, run and timeouts from the home side)."""
+        margin = self.home_score - self.away_score
         return {
-            "score_margin": float(self.home_score - self.away_score),
+            "score_margin": float(margin),
             "game_seconds_remaining": self.game_seconds_remaining,
             "period": float(self.period),
             "home_possession": float(self.possession),
             "home_team_fouls": float(self.home_fouls),
             "away_team_fouls": float(self.away_fouls),
-            "home_in_bonus": float(self.away_fouls >= BONUS_FOULS),
-            "away_in_bonus": float(self.home_fouls >= BONUS_FOULS),
+            "home_in_bonus": float(self._next_foul_shoots(self.away_fouls, self.away_late_fouls)),
+            "away_in_bonus": float(self._next_foul_shoots(self.home_fouls, self.home_late_fouls)),
             "scoring_run": float(self.run),
+            "margin_change_2min": float(margin - self.run_base),
+            "timeouts_used_diff": float(self.home_timeouts - self.away_timeouts),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -162,13 +225,26 @@ class LiveState:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> LiveState:
-        return cls(**{k: d[k] for k in cls.__slots__ if k in d})  # type: ignore[attr-defined]
+        """A state from `to_dict` output, also after a JSON round trip (run marks come back as lists)."""
+        kw = {k: d[k] for k in cls.__slots__ if k in d}  # type: ignore[attr-defined]
+        if "run_marks" in kw:
+            kw["run_marks"] = tuple((float(t), int(m)) for t, m in kw["run_marks"])
+        return cls(**kw)
 
 
-def pbp_payload_from_row(row: Mapping[str, Any], home: str) -> dict[str, Any]:
+def _elapsed(period: int, clock: float) -> float:
+    """Game seconds played at `clock` seconds left in `period` (overtime periods are five minutes)."""
+    if period > REGULATION_PERIODS:
+        return REGULATION_PERIODS * PERIOD_SECONDS + (period - REGULATION_PERIODS - 1) * OT_SECONDS + OT_SECONDS - clock
+    return (period - 1) * PERIOD_SECONDS + PERIOD_SECONDS - clock
+
+
+def pbp_payload_from_row(row: Mapping[str, Any], home: str, away: str | None = None) -> dict[str, Any]:
     """A stats.nba.com PlayByPlayV2 row as a `pbp` payload (the batch path's input; mirrors courtside.sources).
 
-    `SCORE` is "away - home" and set only on scoring rows; `PCTIMESTRING` is "MM:SS" left in the period.
+    `SCORE` is "away - home" and set only on scoring rows; `PCTIMESTRING` is "MM:SS" left in the period. A team
+    play (team rebound, team turnover, timeout) has no player team: `PERSON1TYPE` 2/3 names the home/away team,
+    as the stream's producer (courtside.sources.nba_stats.pbp_event) resolves it.
     """
     mm, _, ss = str(row["PCTIMESTRING"]).partition(":")
     payload: dict[str, Any] = {
@@ -185,4 +261,10 @@ def pbp_payload_from_row(row: Mapping[str, Any], home: str) -> dict[str, Any]:
     team = row.get("PLAYER1_TEAM_ABBREVIATION")
     if isinstance(team, str) and team:
         payload["team"] = to_bref(team)
+    else:
+        person = row.get("PERSON1TYPE")
+        if person == 2 and home:
+            payload["team"] = home
+        elif person == 3 and away:
+            payload["team"] = away
     return payload

@@ -54,9 +54,12 @@ _LIVE = {
     "home_possession": "+1 home ball, -1 away ball, 0 unknown",
     "home_team_fouls": "home team fouls in the current period",
     "away_team_fouls": "away team fouls in the current period",
-    "home_in_bonus": "1 when the away team has 5+ team fouls in the period",
-    "away_in_bonus": "1 when the home team has 5+ team fouls in the period",
+    "home_in_bonus": "1 when the away team's next common foul sends home to the line (4+ team fouls, 3+ in "
+    "overtime, or 1+ in the period's last two minutes)",
+    "away_in_bonus": "1 when the home team's next common foul sends away to the line (same rule)",
     "scoring_run": "unanswered points, positive for a home run",
+    "margin_change_2min": "change of the home margin over the last two minutes of game time",
+    "timeouts_used_diff": "home minus away timeouts used this game",
 }
 
 

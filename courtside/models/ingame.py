@@ -7,10 +7,14 @@ logistic model on the smooth late-game terms, because late in a game the probabi
 point or one possession and piecewise-constant trees alone were worse there than the margin-and-time baseline.
 The baseline is the same LightGBM on margin and time only (``BASELINE_FEATURES``), trained on the same states.
 
-Serving form ("courtside-ingame-v2", pure Python): derived features, the labelling functions and the label model's
+Serving form ("courtside-ingame-v3", pure Python): derived features, the labelling functions and the label model's
 posterior are computed here from raw state fields, so the live service and training compute ``leverage`` the same
-way; the trees are :class:`courtside.models.trees.TreeEnsembleModel`. States come from
-:mod:`courtside.models.ingame_states`.
+way; the trees are :class:`courtside.models.trees.TreeEnsembleModel`. Training states come from
+:mod:`courtside.models.ingame_states`, which samples the features handler's own tracker
+(:class:`courtside.features.live.LiveState`); :data:`STATE_FIELDS` is the one place that says which live feature
+each raw model input is, and a missing one is an error, not a neutral default (that default was a silent
+train/serve skew: possession, bonus, run and timeouts read as "unknown" in production). v3 reads possession as
++1/-1/0 and the bonus, run and timeouts as LiveState defines them, so a v2 document is refused, not misread.
 """
 
 from __future__ import annotations
@@ -22,20 +26,38 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from courtside.features.live import LIVE_FEATURE_NAMES
 from courtside.labeling.label_model import LabelModel
 from courtside.models.documents import read_document
-from courtside.models.ingame_states import STEP_SECONDS, states_from_pbp
+from courtside.models.ingame_states import PBP_COLUMNS, STEP_SECONDS, states_from_pbp
 from courtside.models.trees import TreeEnsembleModel, sigmoid
 
 __all__ = ["STEP_SECONDS", "states_from_pbp"]
 
-FORMAT = "courtside-ingame-v2"
+# Raw model inputs -> the LiveState feature each one is (courtside.features.live.LIVE_FEATURE_NAMES). Training rows
+# are built through this mapping and serving reads the live names through it: one source for both.
+STATE_FIELDS: dict[str, str] = {
+    "margin": "score_margin",
+    "seconds_left": "game_seconds_remaining",
+    "period": "period",
+    "home_possession": "home_possession",  # +1 home ball, -1 away, 0 unknown
+    "run_2min": "margin_change_2min",
+    "bonus_home": "home_in_bonus",
+    "bonus_away": "away_in_bonus",
+    "timeouts_used_diff": "timeouts_used_diff",
+}
+if not set(STATE_FIELDS.values()) <= set(LIVE_FEATURE_NAMES):
+    raise ImportError(
+        f"in-game inputs that are not live features: {set(STATE_FIELDS.values()) - set(LIVE_FEATURE_NAMES)}"
+    )
+
+FORMAT = "courtside-ingame-v3"
 GAME_SECONDS = 2880.0
 SIGMA_POINTS = 12.0  # s.d. of a full game's final margin
 POSSESSION_POINTS = 1.0  # having the ball vs the other side having it, in points
 LATE_SECONDS = 300  # the late phase: last five minutes of the 4th quarter and overtime
 LATE_TRAIN_SECONDS = 360  # the late model also sees the minute before, so it is not fitted on an edge
-V1_FEATURES = ("margin", "seconds_left", "margin_per_sqrt_time", "pregame_logit_scaled", "possession_home", "run_2min")
+V1_FEATURES = ("margin", "seconds_left", "margin_per_sqrt_time", "pregame_logit_scaled", "home_possession", "run_2min")
 FULL_FEATURES = (
     *V1_FEATURES,
     "brownian_z",
@@ -47,16 +69,15 @@ FULL_FEATURES = (
 LATE_FEATURES = (
     "brownian_z",
     "margin_per_sqrt_time",
-    "possession_home",
+    "home_possession",
     "bonus_home",
     "bonus_away",
     "timeouts_used_diff",
 )
 BASELINE_FEATURES = ("margin", "seconds_left", "margin_per_sqrt_time")
 MONOTONE = {"margin": 1, "margin_per_sqrt_time": 1, "brownian_z": 1, "pregame_logit_scaled": 1}
-_ALIASES = {  # serving state names (courtside.serving.live) -> training names
-    "margin": ("margin", "score_margin"),
-    "seconds_left": ("seconds_left", "game_seconds_remaining"),
+_ALIASES = {  # model name -> accepted keys: its own (training rows) and the live feature's (served state)
+    **{name: (name, live) for name, live in STATE_FIELDS.items()},
     "pregame_prob": ("pregame_prob", "pregame_home_win_probability"),
 }
 
@@ -66,14 +87,12 @@ def _field(state: Mapping[str, Any], name: str, default: float | None = None) ->
         if state.get(key) is not None:
             return float(state[key])
     if default is None:
-        raise KeyError(name)
+        raise KeyError(f"in-game model input {name!r} (live feature {STATE_FIELDS.get(name, name)!r}) is missing")
     return default
 
 
-def _period(state: Mapping[str, Any], seconds_left: float) -> int:
-    if state.get("period") is not None:
-        return int(state["period"])
-    return min(4, 1 + int((GAME_SECONDS - seconds_left) // 720))
+def _period(state: Mapping[str, Any]) -> int:
+    return int(_field(state, "period"))
 
 
 def is_late(period: int, seconds_left: float) -> bool:
@@ -86,15 +105,15 @@ def derive(state: Mapping[str, Any], label_model: LabelModel | None = None) -> d
     margin = _field(state, "margin")
     p = min(max(_field(state, "pregame_prob", 0.5), 1e-4), 1 - 1e-4)
     logit = math.log(p / (1 - p))
-    poss = _field(state, "possession_home", 0.5)
-    run = _field(state, "run_2min", 0.0)
+    poss = _field(state, "home_possession")
+    run = _field(state, "run_2min")
     tau = max(t, 1.0) / GAME_SECONDS
     drift = SIGMA_POINTS * logit / 1.702  # the pre-game expected margin (probit ~ logit / 1.702)
-    z = (margin + POSSESSION_POINTS * (poss - 0.5) + drift * tau) / (SIGMA_POINTS * math.sqrt(tau))
+    z = (margin + POSSESSION_POINTS * poss / 2.0 + drift * tau) / (SIGMA_POINTS * math.sqrt(tau))
     if label_model is not None:
         from courtside.labeling.functions import LABELING_FUNCTIONS
 
-        lf_state = {"period": _period(state, t), "seconds_left": t, "margin": margin, "run_2min": run}
+        lf_state = {"period": _period(state), "seconds_left": t, "margin": margin, "run_2min": run}
         leverage = label_model.posterior([f(lf_state) for f in LABELING_FUNCTIONS.values()])
     else:
         leverage = _field(state, "leverage", 0.5)
@@ -103,12 +122,12 @@ def derive(state: Mapping[str, Any], label_model: LabelModel | None = None) -> d
         "seconds_left": t,
         "margin_per_sqrt_time": margin / math.sqrt(t + 1.0),
         "pregame_logit_scaled": logit * t / GAME_SECONDS,
-        "possession_home": poss,
+        "home_possession": poss,
         "run_2min": run,
         "brownian_z": z,
-        "bonus_home": _field(state, "bonus_home", 0.0),
-        "bonus_away": _field(state, "bonus_away", 0.0),
-        "timeouts_used_diff": _field(state, "timeouts_used_diff", 0.0),
+        "bonus_home": _field(state, "bonus_home"),
+        "bonus_away": _field(state, "bonus_away"),
+        "timeouts_used_diff": _field(state, "timeouts_used_diff"),
         "leverage": leverage,
     }
 
@@ -142,7 +161,7 @@ class InGameModel:
     def predict_proba(self, features: Mapping[str, Any]) -> float:
         d = derive(features, self.label_model)
         p = self.trees.predict_proba(d)
-        if self.late is not None and is_late(_period(features, d["seconds_left"]), d["seconds_left"]):
+        if self.late is not None and is_late(_period(features), d["seconds_left"]):
             p = 0.5 * p + 0.5 * self.late.predict_proba(d)
         return p
 
@@ -304,17 +323,7 @@ def evaluate_bins(model: InGameModel, baseline: InGameModel, test: Any) -> dict[
 def load_pbp_dir(pbp_dir: Path, seasons: Sequence[str]) -> tuple[Any, Any]:
     import pandas as pd
 
-    cols = [
-        "GAME_ID",
-        "EVENTNUM",
-        "EVENTMSGTYPE",
-        "EVENTMSGACTIONTYPE",
-        "PERIOD",
-        "PCTIMESTRING",
-        "SCORE",
-        "PERSON1TYPE",
-    ]
-    frames = [pd.read_parquet(pbp_dir / f"pbp_{s}.parquet", columns=cols) for s in seasons]
+    frames = [pd.read_parquet(pbp_dir / f"pbp_{s}.parquet", columns=list(PBP_COLUMNS)) for s in seasons]
     index = pd.read_csv(next(pbp_dir.glob("games_index_*.csv")), dtype={"GAME_ID": str})
     pbp = pd.concat(frames).sort_values(["GAME_ID", "EVENTNUM"], kind="mergesort")
     return pbp, index

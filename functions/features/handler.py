@@ -65,9 +65,9 @@ def live_update(game_id: str, payload: dict[str, Any], occurred_at: str, s: Onli
     if state is None:
         stored = s.get_live_state(game_id)
         state = LiveState.from_dict(stored) if stored else LiveState.for_game(game_id)
-    num = int(payload.get("event_num", state.last_event_num + 1))
-    if num <= state.last_event_num:
+    if not state.accepts(payload):
         return "stale"
+    num = int(payload.get("event_num", state.last_event_num + 1))
     new = state.apply(payload)
     if not s.put_live_state(game_id, {**new.to_dict(), "f": new.features()}, occurred_at, seq=num):
         _live_cache.pop(game_id, None)  # someone wrote a newer state: re-read next time

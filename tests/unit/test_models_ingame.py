@@ -46,7 +46,7 @@ def test_states_and_weak_labels(states):
     # state machine: bonus and timeouts accumulate, possession is known after the opening events
     assert s["bonus_home"].isin([0.0, 1.0]).all() and s["bonus_home"].mean() > 0.05
     assert s["timeouts_used_diff"].abs().max() >= 2
-    assert (s[s["seconds_left"] < 2700]["possession_home"] != 0.5).mean() > 0.95
+    assert (s[s["seconds_left"] < 2700]["home_possession"] != 0).mean() > 0.95
     assert (s["period"] > 4).any()  # overtime is sampled too
 
 
@@ -59,14 +59,12 @@ def test_model_serves_from_json_and_matches_the_booster(split, model):
     r = {**rows.to_dict("records")[0], "leverage": 0.123}
     assert loaded.predict_proba(r) == pytest.approx(model.predict_proba(rows.to_dict("records")[0]))
     # the live service's field names give the same answer
-    live = {
-        "score_margin": r["margin"],
-        "game_seconds_remaining": r["seconds_left"],
-        "pregame_home_win_probability": r["pregame_prob"],
-        **{k: r[k] for k in ("period", "possession_home", "run_2min", "bonus_home", "bonus_away")},
-        "timeouts_used_diff": r["timeouts_used_diff"],
-    }
+    live = {live: r[name] for name, live in ingame.STATE_FIELDS.items()}
+    live["pregame_home_win_probability"] = r["pregame_prob"]
     assert loaded.predict_proba(live) == pytest.approx(loaded.predict_proba(r))
+    # a missing input is an error, not a neutral default (that default was a silent train/serve skew)
+    with pytest.raises(KeyError, match="margin_change_2min"):
+        loaded.predict_proba({k: v for k, v in live.items() if k != "margin_change_2min"})
 
 
 def test_late_blend_only_in_the_last_five_minutes(split, model):

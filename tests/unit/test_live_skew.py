@@ -1,0 +1,91 @@
+"""Train/serve skew guard for the in-game model: real games replayed through the live path and the training path.
+
+Live path: each PlayByPlayV2 row becomes the stream's `pbp` event (courtside.sources.nba_stats.pbp_event, validated
+by courtside.events.parse_event), the features handler applies it to the online store (moto DynamoDB), and the live
+predictor turns the stored state into model inputs and a probability. Training path: the same rows through
+courtside.models.ingame_states (the rows `courtside ingame-report` trains on). At every event both must give the
+model the same inputs and hence the same probability; a tracker or field name that differs between them (the
+in-game model once read neutral defaults for possession, bonus, run and timeouts in production) fails here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from courtside.events import parse_event
+from courtside.models import ingame, ingame_states
+from courtside.online_store import OnlineStore
+from courtside.serving.live import LivePredictor, live_inputs
+from courtside.serving.model_source import StaticModelProvider
+from courtside.sources.nba_stats import GameRef, pbp_event
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:  # the handlers live in functions/, importable from the repository root
+    sys.path.insert(0, str(REPO_ROOT))
+from functions.features import handler as features_handler  # noqa: E402
+
+pytestmark = pytest.mark.slow  # about 1,000 events, each a DynamoDB put and a get on moto: tens of seconds
+
+GAMES = ("0021800004", "0021800046")  # a game with repeated rows in the source; an overtime game
+PREGAME = 0.62
+
+
+@pytest.fixture(scope="module")
+def extract(data_dir):
+    import pandas as pd
+
+    pbp = pd.read_parquet(data_dir / "pbp" / "pbp_2018-19_first300.parquet")
+    pbp = pbp.sort_values(["GAME_ID", "EVENTNUM"], kind="mergesort")
+    index = pd.read_csv(data_dir / "pbp" / "games_index_2018-19_first300.csv", dtype={"GAME_ID": str})
+    return pbp, index
+
+
+@pytest.fixture(scope="module")
+def model(extract):
+    pbp, index = extract
+    train_ids = sorted(set(pbp["GAME_ID"]) - set(GAMES))[:60]
+    states = ingame.states_from_pbp(pbp[pbp["GAME_ID"].isin(train_ids)], index)
+    return ingame.load_model(ingame.fit(states, n_estimators=30).to_json())  # the served (pure Python) form
+
+
+def test_live_path_gives_the_model_its_training_inputs_at_every_event(aws, extract, model):
+    pbp, index = extract
+    features_handler.reset_cache()
+    store = OnlineStore()
+    predictor = LivePredictor(store=store, provider=StaticModelProvider(model), prior=lambda _gid: PREGAME)
+    for nba_id in GAMES:
+        game = GameRef(index[index["GAME_ID"] == nba_id].iloc[0].to_dict())
+        rows = pbp[pbp["GAME_ID"] == nba_id].to_dict("records")
+        trained = [
+            {**ingame_states.model_state(s.features(), ingame.STATE_FIELDS), "pregame_prob": PREGAME}
+            for s in ingame_states.replay(rows, game.home, game.away)
+        ]
+        served: list[tuple[dict[str, float], float]] = []
+        for row in rows:
+            event = parse_event(json.dumps(pbp_event(game, row)).encode()).model_dump(mode="json")
+            if features_handler.handle_event(event, store) != "applied":
+                continue  # a repeated row: the handler skips it, and so does the training replay
+            body = predictor.predict(game.game_id)
+            inputs = {**live_inputs(body["state"]), "pregame_home_win_probability": PREGAME}
+            served.append((inputs, body["home_win_probability"]))
+        assert len(served) == len(trained) > 400
+        for i, ((inputs, prob), row) in enumerate(zip(served, trained, strict=True)):
+            for name, live_name in ingame.STATE_FIELDS.items():
+                assert inputs[live_name] == row[name], (nba_id, i, name)
+            assert ingame.derive(inputs, model.label_model) == ingame.derive(row, model.label_model), (nba_id, i)
+            assert prob == model.predict_proba(row), (nba_id, i)
+        # the sampled training rows are states of this very replay
+        sampled = ingame.states_from_pbp(pbp[pbp["GAME_ID"] == nba_id], index, {game.game_id: PREGAME})
+        keys = {tuple(r[k] for k in ingame.STATE_FIELDS) for r in trained}
+        assert len(sampled) > 70 and all(
+            tuple(r[k] for k in ingame.STATE_FIELDS) in keys for r in sampled.to_dict("records")
+        )
+    # the tracked state is informative, not neutral defaults: possession known, bonus, run and timeouts move
+    last = trained
+    assert sum(r["home_possession"] != 0 for r in last) > 0.9 * len(last)
+    assert any(r["bonus_home"] for r in last) and any(r["run_2min"] for r in last)
+    assert any(r["timeouts_used_diff"] for r in last) and max(r["period"] for r in last) == 5
