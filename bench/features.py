@@ -34,6 +34,7 @@ PBP_COLS = [
     "PCTIMESTRING",
     "SCORE",
     "PLAYER1_TEAM_ABBREVIATION",
+    "PERSON1TYPE",
 ]
 
 
@@ -86,8 +87,9 @@ def bench_live(sample: int | None) -> None:
             pbp = pbp[pbp["GAME_ID"].isin(keep)]
         for gid, grp in pbp.groupby("GAME_ID", sort=False):
             gid = str(gid).zfill(10)
-            payloads = [pbp_payload_from_row(r, home_of.get(gid, "")) for r in grp.to_dict("records")]
-            state = LiveState(home=home_of.get(gid, ""), away=away_of.get(gid, ""))
+            home, away = home_of.get(gid, ""), away_of.get(gid, "")
+            payloads = [pbp_payload_from_row(r, home, away) for r in grp.to_dict("records")]
+            state = LiveState(home=home, away=away)
             t, c = time.perf_counter(), time.thread_time()
             for p in payloads:
                 state = state.apply(p)

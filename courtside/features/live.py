@@ -152,18 +152,18 @@ class LiveState:
         elif code == START_PERIOD:
             possession = 0
         # the recent run: margin changes inside the window, and the margin just before it
-        margin = home_score - away_score
         run_base, marks = self.run_base, self.run_marks
-        old_margin = self.home_score - self.away_score
-        now = _elapsed(period, clock)
-        if margin != old_margin:
-            marks = (*marks, (now, margin))
-        if marks and marks[0][0] < now - RUN_WINDOW_SECONDS:
-            i = 0
-            while i < len(marks) and marks[i][0] < now - RUN_WINDOW_SECONDS:
-                run_base = marks[i][1]
-                i += 1
-            marks = marks[i:]
+        if marks or scored_home or scored_away:
+            now = _elapsed(period, clock)
+            if scored_home or scored_away:
+                marks = (*marks, (now, home_score - away_score))
+            start = now - RUN_WINDOW_SECONDS
+            if marks[0][0] < start:
+                i = 0
+                while i < len(marks) and marks[i][0] < start:
+                    run_base = marks[i][1]
+                    i += 1
+                marks = marks[i:]
         return LiveState(
             self.home,
             self.away,
