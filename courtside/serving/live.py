@@ -77,7 +77,10 @@ def _number(state: Mapping[str, Any], *names: str, default: float = 0.0) -> floa
 
 
 def live_inputs(state: Mapping[str, Any]) -> dict[str, float]:
-    """Numeric model inputs from a stored live state: the features handler's ``f`` dict, else the raw fields."""
+    """Numeric model inputs from a stored live state: the features handler's ``f`` dict, else the raw fields.
+
+    ``f`` holds ``courtside.features.live.LIVE_FEATURE_NAMES``; the in-game model reads them by those names
+    (``courtside.models.ingame.STATE_FIELDS``), and ``tests/unit/test_live_skew.py`` holds this to training."""
     feats = state.get("f")
     inputs: dict[str, float] = {}
     if isinstance(feats, Mapping):
