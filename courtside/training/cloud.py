@@ -303,31 +303,28 @@ def track_training_job(
     manifest = datasets.manifest(settings.names.lake_bucket, version)
     hp = Hyperparameters.from_mapping({k: v for k, v in hps.items() if k != "dataset_version"})
     mlc = tracking.mlflow_client(mlflow_uri or tracking.tracking_uri(settings))
-    run_id = tracking.start_run(mlc, experiment or tracking.DEFAULT_EXPERIMENT)
-    ok = False
-    try:
-        with tempfile.TemporaryDirectory(prefix="courtside-job-") as tmp:
-            result = job_result(job, Path(tmp) / "job")
-            outcome = record_training_run(
-                settings,
-                mlc,
-                run_id,
-                result,
-                manifest,
-                _job_code_version(tags),
-                hp.as_sagemaker(),
-                runtime="sagemaker",
-                group=group or settings.names.model_package_group,
-                who=who or getpass.getuser(),
-                model_kind=hp.model_kind,
-                work_dir=Path(tmp) / "record",
-                extra_tags={
-                    "courtside.training_job": job_name,
-                    "courtside.training_job_arn": job["TrainingJobArn"],
-                    "courtside.training_image": job["AlgorithmSpecification"].get("TrainingImage", ""),
-                },
-            )
-        ok = True
-    finally:
-        tracking.end_run(mlc, run_id, ok)
+    with (
+        tracking.tracked_run(mlc, experiment or tracking.DEFAULT_EXPERIMENT) as run_id,
+        tempfile.TemporaryDirectory(prefix="courtside-job-") as tmp,
+    ):
+        result = job_result(job, Path(tmp) / "job")
+        outcome = record_training_run(
+            settings,
+            mlc,
+            run_id,
+            result,
+            manifest,
+            _job_code_version(tags),
+            hp.as_sagemaker(),
+            runtime="sagemaker",
+            group=group or settings.names.model_package_group,
+            who=who or getpass.getuser(),
+            model_kind=hp.model_kind,
+            work_dir=Path(tmp) / "record",
+            extra_tags={
+                "courtside.training_job": job_name,
+                "courtside.training_job_arn": job["TrainingJobArn"],
+                "courtside.training_image": job["AlgorithmSpecification"].get("TrainingImage", ""),
+            },
+        )
     return outcome

@@ -109,9 +109,7 @@ def train_and_register(
         )
         code = tracking.code_version()
         mlc = tracking.mlflow_client(mlflow_uri or tracking.tracking_uri(settings))
-        run_id = tracking.start_run(mlc, experiment)
-        ok = False
-        try:
+        with tracking.tracked_run(mlc, experiment) as run_id:
             sm_hps = {**hp.as_sagemaker(), "dataset_version": manifest.version}
             job_dir = tmp_root / "job" / run_id
             result = run_training_job(tmp_root / "channels" / "train", sm_hps, job_dir)
@@ -133,9 +131,6 @@ def train_and_register(
             if approve:
                 registry.approve(outcome.model_package_arn, who, why)
                 outcome.approved = True
-            ok = True
-        finally:
-            tracking.end_run(mlc, run_id, ok)
         return outcome
     finally:
         if work_dir is None:

@@ -24,7 +24,8 @@ import platform
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -176,6 +177,18 @@ def set_tags(client: Any, run_id: str, tags: Mapping[str, str]) -> None:
 
 def end_run(client: Any, run_id: str, ok: bool = True) -> None:
     client.set_terminated(run_id, "FINISHED" if ok else "FAILED")
+
+
+@contextmanager
+def tracked_run(client: Any, experiment: str = DEFAULT_EXPERIMENT) -> Iterator[str]:
+    """A run that ends FINISHED when the block completes and FAILED when it raises (never left RUNNING)."""
+    run_id = start_run(client, experiment)
+    ok = False
+    try:
+        yield run_id
+        ok = True
+    finally:
+        end_run(client, run_id, ok)
 
 
 def _now_ms() -> int:
