@@ -153,6 +153,12 @@ def markdown(rep: Mapping[str, Any]) -> str:
         f"{rep['test_states']} test states from {rep['test_games']} games, sampled every 30 s of game time "
         "(every 10 s in overtime); last_5_min = the last five minutes of the 4th quarter and overtime.",
         "",
+        "States come from `courtside.features.live.LiveState`, the tracker the features handler runs on the live "
+        "stream (possession, bonus, timeouts, two-minute margin change, overtime), through "
+        "`courtside.models.ingame_states`; `courtside.models.ingame.STATE_FIELDS` names the live feature behind "
+        "each model input. `tests/unit/test_live_skew.py` checks on real games that the live endpoint feeds the "
+        "model the same inputs as training at every event.",
+        "",
         "| bin | states | model Brier | margin+time baseline | better | model - baseline, 95% CI (game bootstrap) |",
         "|---|---|---|---|---|---|",
     ]
