@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -12,12 +13,23 @@ from courtside.config import ResourceNames
 from courtside.local.api import Route
 
 
+def cold_start(module: str, attr: str = "handler") -> Callable[[dict[str, Any], Any], Any]:
+    """A fresh instance of a handler module, as a new Lambda container runs its init.
+
+    Handlers keep state from init on purpose (clients bound to an endpoint, the loaded model, warm caches of the
+    features function). A stack started later in the same process (the demo after `courtside up`, or the next
+    test on a worker) must not inherit the previous stack's instance: its endpoint and its data are gone.
+    """
+    sys.modules.pop(module, None)
+    return getattr(importlib.import_module(module), attr)
+
+
 def lazy_handler(module: str, attr: str = "handler") -> Callable[[], Callable[[dict[str, Any], Any], Any]]:
-    """Import the handler module on first use, as a Lambda container does on its first invoke."""
+    """Cold-start the handler module on first use (one container per call of this function), then keep it warm."""
 
     @cache
     def load() -> Callable[[dict[str, Any], Any], Any]:
-        return getattr(importlib.import_module(module), attr)
+        return cold_start(module, attr)
 
     return load
 

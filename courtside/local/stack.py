@@ -19,7 +19,7 @@ from courtside.aws import clients
 from courtside.config import Settings, get_settings
 from courtside.local.api import LocalApi
 from courtside.local.bootstrap import create_resources
-from courtside.local.functions import api_routes, stream_functions
+from courtside.local.functions import api_routes, cold_start, stream_functions
 from courtside.local.moto_server import LOCAL_CREDENTIALS, MotoServer
 from courtside.local.poller import KinesisPoller
 from courtside.local.scheduler import LocalScheduler, scheduled_jobs
@@ -139,7 +139,7 @@ class LocalStack:
             for stream, function_name, module in stream_functions(self.settings.names):
                 if self.want_pollers is not True and function_name not in self.want_pollers:
                     continue
-                handler = importlib.import_module(module).handler
+                handler = cold_start(module)
                 poller = KinesisPoller(
                     stream,
                     handler,

@@ -109,3 +109,17 @@ def test_health_is_503_with_progress_until_ready():
             assert json.loads(resp.read()) == {"status": "ok"}
     finally:
         api.stop()
+
+
+def test_each_stack_cold_starts_its_own_handler_instances(aws):
+    """A later stack in the same process never reuses an earlier stack's handler (its clients, model, caches)."""
+    import importlib
+
+    from courtside.local.functions import lazy_handler
+
+    earlier = importlib.import_module("functions.validate.handler")
+    load = lazy_handler("functions.validate.handler")
+    fresh = load()
+    assert fresh is not earlier.handler  # a new container: init ran again
+    assert load() is fresh  # and stays warm for this stack
+    assert lazy_handler("functions.validate.handler")() is not fresh  # the next stack gets its own
