@@ -225,9 +225,14 @@ def approved_model(group: str) -> ModelRecord | None:
 
 def _set_status(arn: str, status: str, who: str, why: str) -> ModelRecord:
     word = {APPROVED: "approved", REJECTED: "rejected", PENDING: "pending"}[status]
-    client("sagemaker").update_model_package(
-        ModelPackageArn=arn, ModelApprovalStatus=status, ApprovalDescription=f"{word} by {who}: {why}"[:1000]
-    )
+    request: dict[str, Any] = {"ModelPackageArn": arn, "ModelApprovalStatus": status}
+    request["ApprovalDescription"] = f"{word} by {who}: {why}"[:1000]
+    # Re-sent unchanged: AWS merges them (a no-op), moto replaces them with None when absent, which dropped the
+    # metrics, lineage and model_json_url of every approved package (the serving pointer then named model.tar.gz).
+    metadata = describe(arn).metadata
+    if metadata:
+        request["CustomerMetadataProperties"] = metadata
+    client("sagemaker").update_model_package(**request)
     return describe(arn)
 
 

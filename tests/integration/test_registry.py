@@ -51,6 +51,9 @@ def test_register_approve_rollback(aws: Settings) -> None:
     assert served is not None and served.version == 2
     assert json.loads(registry.load_model_json(served.model_data_url))["n"] == 2  # from the tarball
     assert json.loads(registry.load_model_json(served.model_json_url))["n"] == 2
+    # approval keeps the package's metrics and lineage (moto dropped them on UpdateModelPackage)
+    assert served.model_json_url.endswith("/run2/model.json") and served.dataset_version == "ds2"
+    assert served.metrics == {"train_brier": 0.209, "train_rows": 100.0} and served.feature_names == FEATURES
 
     rejected, restored = registry.rollback(group, "carol", "live brier regressed")
     assert (rejected.version, rejected.status) == (2, registry.REJECTED)
@@ -58,6 +61,7 @@ def test_register_approve_rollback(aws: Settings) -> None:
     assert registry.approved_model(group).version == 1  # type: ignore[union-attr]
     record, text = registry.load_approved_model_json(group)  # type: ignore[misc]
     assert record.version == 1 and json.loads(text)["n"] == 1
+    assert record.metrics["train_brier"] == 0.211 and record.code_version == "abc123" * 6
 
     events = registry.history(group)
     assert [e["event"] for e in events] == ["registered", "approved", "registered", "approved", "rollback"]
