@@ -289,6 +289,38 @@ def models_pointer(
     _echo_json(doc)
 
 
+@models_app.command("train-live")
+def models_train_live(
+    out: Path = typer.Option(Path("data/models/ingame_model.json"), "--out"),
+    pbp_dir: Path = typer.Option(Path("/work/shared/data/pbp"), "--pbp-dir"),
+    test: bool = typer.Option(True, "--test/--no-test", help="Score the 2018-19 states once (test Brier)."),
+    n_estimators: int = typer.Option(300, "--n-estimators"),
+    do_register: bool = typer.Option(False, "--register", help="Register it in the live model package group."),
+    approve: bool = typer.Option(False, "--approve", help="Approve it too (it starts serving the live endpoint)."),
+    who: str | None = typer.Option(None),
+    why: str = typer.Option("in-game model trained with courtside models train-live", "--why"),
+) -> None:
+    """Train the in-game model on 2015-16..2017-18 play-by-play and write its JSON (what the live endpoint serves)."""
+    import time
+
+    from courtside.models import ingame_report, ingame_train
+
+    t = time.perf_counter()
+    trained = ingame_train.train(
+        pbp_dir, test_season=ingame_report.TEST_SEASON if test else None, n_estimators=n_estimators
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(trained.to_json() + "\n")
+    summary = {**trained.metadata, "out": str(out), "bytes": out.stat().st_size}
+    summary["total_s"] = round(time.perf_counter() - t, 1)
+    if do_register or approve:
+        from courtside.training.live_model import register_live_model
+
+        rec = register_live_model(_settings(), out.read_bytes(), approve=approve, who=_who(who), why=why)
+        summary.update(model_version=rec.model_version, status=rec.status)
+    _echo_json(summary)
+
+
 @models_app.command("history")
 def models_history(group: str | None = typer.Option(None), as_json: bool = typer.Option(False, "--json")) -> None:
     """Deployment history: registry events and which version served when."""

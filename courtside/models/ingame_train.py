@@ -1,0 +1,94 @@
+"""Train the served in-game model (``courtside models train-live``) and write it as one JSON document.
+
+Why a separate path from :mod:`courtside.models.ingame_report`: the report fits the model, the baseline, every
+ablation, a calibration study and a bootstrap (~13 minutes); serving needs only the model. This runs the report's
+recipe for the model alone - LiveState replays of 2015-16..2017-18 play-by-play, the label model fitted on the
+training states, :func:`courtside.models.ingame.fit` with its defaults - and scores the 2018-19 states once for a
+test Brier. The per-bin Platt maps are not applied: the report's validation did not keep them.
+
+The document is the ``courtside-ingame-v3`` serving form plus a ``metadata`` object (seasons, states, games,
+code version, created time, test Brier); :func:`courtside.models.ingame.load_model` ignores the extra key, so the
+same file is what the registry stores and the live endpoint parses. ``data/models/ingame_model.json`` is this
+document, shipped so a machine without the full play-by-play can seed the local stack.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from courtside.models import ingame
+from courtside.models.ingame_report import TEST_SEASON, TRAIN_SEASONS, _brier, _season_code
+
+SHIPPED_MODEL = Path(__file__).resolve().parents[2] / "data" / "models" / "ingame_model.json"
+
+
+@dataclass
+class TrainedLiveModel:
+    model: ingame.InGameModel
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """The serving document with its metadata (compact: this is the file the registry and the repo ship)."""
+        doc = json.loads(self.model.to_json())
+        doc["metadata"] = self.metadata
+        return json.dumps(doc, separators=(",", ":"))
+
+
+def read_metadata(text: str | bytes) -> dict[str, Any]:
+    """The ``metadata`` object of a trained in-game document (empty for a bare model document)."""
+    meta = json.loads(text).get("metadata") or {}
+    return dict(meta)
+
+
+def train(
+    pbp_dir: Path,
+    train_seasons: Sequence[str] = TRAIN_SEASONS,
+    test_season: str | None = TEST_SEASON,
+    n_estimators: int = 300,
+) -> TrainedLiveModel:
+    """Fit on `train_seasons`; when `test_season` is given, score its states once (Brier) for the metadata."""
+    from courtside.training.tracking import code_version
+
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    seasons = [*train_seasons, *([test_season] if test_season else [])]
+    pbp, index = ingame.load_pbp_dir(Path(pbp_dir), seasons)
+    states = ingame.states_from_pbp(pbp, index, ingame.pregame_probs())
+    timings["states_s"] = time.perf_counter() - t
+
+    is_test = (_season_code(states) == test_season[2:4]).to_numpy() if test_season else None
+    train_states = states[~is_test] if is_test is not None else states
+    t = time.perf_counter()
+    label_model = ingame.fit_label_model(train_states)
+    model = ingame.fit(train_states, n_estimators=n_estimators, label_model=label_model)
+    timings["fit_s"] = time.perf_counter() - t
+
+    code = code_version()
+    metadata: dict[str, Any] = {
+        "train_seasons": list(train_seasons),
+        "train_states": int(len(train_states)),
+        "train_games": int(train_states["GAME_ID"].nunique()),
+        "n_estimators": n_estimators,
+        "code_version": code.commit,
+        "code_dirty": code.dirty,
+        "created": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "command": "courtside models train-live",
+    }
+    if is_test is not None:
+        test = states[is_test]
+        t = time.perf_counter()
+        metadata.update(
+            test_season=test_season,
+            test_states=int(len(test)),
+            test_games=int(test["GAME_ID"].nunique()),
+            test_brier=_brier(model.predict_frame(test), test["home_win"].to_numpy(int)),
+        )
+        timings["test_s"] = time.perf_counter() - t
+    metadata["timings_s"] = {k: round(v, 1) for k, v in timings.items()}
+    return TrainedLiveModel(model, metadata)
