@@ -216,6 +216,7 @@ def run_demo(
         seeded = seed_stack(settings, history, report=report)
         stack.mark_ready()
         say("model", f"{seeded.model_version} approved and served (run {seeded.run_id})")
+        say("live_model", f"{seeded.live_model_version} approved and served on GET /v1/games/{{id}}/live")
         replay = replay_season(stack, season, BROKEN_RECORDS, progress=progress)
         counts = ingest_stats(settings)
         say("sql", f"running {SQL_EXAMPLE} on DuckDB over the lake")
@@ -242,6 +243,7 @@ def run_demo(
         "dataset_version": seeded.dataset_version,
         "run_id": seeded.run_id,
         "model_version": seeded.model_version,
+        "live_model_version": seeded.live_model_version,
         "games_predicted": len(preds),
         "brier_model": round(brier(preds["home_win_probability"].tolist(), y), 5),
         "brier_fte_elo": round(brier(preds["fte_elo_prob_home"].tolist(), y), 5),

@@ -39,7 +39,10 @@ def register(app: typer.Typer) -> None:
                     typer.echo(f"seeding {step}: {status}")
 
                 result = seed_stack(settings, load_games_file(settings), report=report)
-                typer.echo(f"seeded: {result.games_loaded} games, model {result.model_version}")
+                typer.echo(
+                    f"seeded: {result.games_loaded} games, model {result.model_version}, "
+                    f"live model {result.live_model_version}"
+                )
             stack.mark_ready()
             typer.echo("ready — Ctrl-C to stop")
             while not stop.is_set():

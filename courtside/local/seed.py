@@ -1,5 +1,8 @@
 """Seed a local stack the way a production account is bootstrapped: history into the lake, features backfilled
-into the offline and online stores, the default pre-game model trained, registered and approved.
+into the offline and online stores, the default pre-game model trained, registered and approved, and the shipped
+in-game model (``data/models/ingame_model.json``, trained on 2015-16..2017-18 play-by-play by
+``courtside models train-live``) registered and approved in the live group, so ``GET /v1/games/{id}/live`` serves
+it rather than the closed-form baseline.
 
 Shared by `courtside up` (seeded by default) and `make demo`; each step reports to the stack's readiness so
 `GET /health` shows progress until the stack can serve forecasts.
@@ -10,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -25,6 +29,7 @@ class SeedResult:
     games_quarantined: int = 0
     training_rows: int = 0
     model_version: str = ""
+    live_model_version: str = ""
     run_id: str = ""
     dataset_version: str = ""
     metrics: dict[str, float] = field(default_factory=dict)
@@ -38,13 +43,37 @@ def load_games_file(settings: Settings) -> pd.DataFrame:
     return games.sort_values(["date", "game_key"], kind="stable").reset_index(drop=True)
 
 
+def live_model_file(settings: Settings) -> Path:
+    """The shipped in-game model document (``courtside models train-live`` writes it)."""
+    return settings.data_dir / "models" / "ingame_model.json"
+
+
+def seed_live_model(settings: Settings, report: Callable[[str, str], None] = lambda step, status: None) -> str:
+    """Register and approve the shipped in-game model in the live group; returns its model version.
+
+    A missing file is an error, not a silent fall-back to the baseline: the file ships with the repo."""
+    from courtside.training.live_model import register_live_model
+
+    path = live_model_file(settings)
+    report("live_model", f"registering and approving the in-game model {path.name}")
+    record = register_live_model(
+        settings,
+        path.read_bytes(),
+        approve=True,
+        who="courtside-seed",
+        why="shipped in-game model (trained on 2015-16..2017-18 play-by-play) of a freshly seeded stack",
+    )
+    return record.model_version
+
+
 def seed_stack(
     settings: Settings,
     history: pd.DataFrame,
     report: Callable[[str, str], None] = lambda step, status: None,
     hyperparameters: dict[str, Any] | None = None,
 ) -> SeedResult:
-    """Load `history` into the lake, backfill features, train + register + approve the default model."""
+    """Load `history` into the lake, backfill features, train + register + approve the default model, register +
+    approve the shipped in-game model."""
     from courtside.training.flow import train_and_register  # heavy imports only when seeding
     from glue.jobs.backfill_features import backfill_pregame
     from glue.jobs.load_history import load_games
@@ -78,6 +107,10 @@ def seed_stack(
     result.dataset_version = outcome.dataset_version
     result.metrics = dict(outcome.metrics)
     result.timings_s["model"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    result.live_model_version = seed_live_model(settings, report)
+    result.timings_s["live_model"] = time.perf_counter() - t
 
     # Monitoring starts from the model just approved: its training set is the drift baseline (Model Monitor
     # statistics/constraints), and the retrain policy counts new games from its last training game.

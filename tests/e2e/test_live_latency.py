@@ -3,6 +3,8 @@
 Measured end to end through the local stack's public contracts only: the event goes onto the input Kinesis stream
 (validate function -> validated stream -> features function -> online store) and the clock stops when the live
 endpoint answers with that event's `as_of` and score. One event at a time, so each latency is one event's path.
+The stack's live group holds the shipped in-game model (seeded as `courtside up` does), so the path measured is
+the one production serves: the model scores every state, not the closed-form baseline.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from courtside.aws.kinesis_producer import put_events
 from courtside.config import Settings
 from courtside.events import make_event
 from courtside.local.moto_server import free_port
+from courtside.local.seed import seed_live_model
 from courtside.local.stack import LocalStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -55,6 +58,7 @@ def test_pbp_event_reaches_live_endpoint_within_two_seconds(tmp_path):
     settings = Settings(state_dir=tmp_path, aws_port=free_port(), api_port=0)
     latencies: list[float] = []
     with LocalStack(settings) as stack:
+        live_version = seed_live_model(settings)
         stack.mark_ready()
         assert _live(stack.api_url)[0] == 404  # warm the predict container; no state yet
         for n in range(1, EVENTS + 1):
@@ -70,6 +74,7 @@ def test_pbp_event_reaches_live_endpoint_within_two_seconds(tmp_path):
             latencies.append(time.perf_counter() - started)
             assert body.get("as_of") == occurred_at, body
             assert body["state"]["home_score"] == 2 * n and body["state"]["away_score"] == n
+            assert body["model_version"] == live_version
     median = statistics.median(latencies)
     print(f"\npbp -> GET live: median {median * 1e3:.0f} ms, max {max(latencies) * 1e3:.0f} ms over {EVENTS} events")
     assert max(latencies) < BOUND_S, latencies

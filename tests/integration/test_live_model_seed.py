@@ -1,0 +1,127 @@
+"""Seeding registers and approves the shipped in-game model, and GET /v1/games/{id}/live serves it (not the
+closed-form baseline) with exactly the shipped document's prediction for the stored live state. Against moto."""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import sys
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from courtside import registry
+from courtside.aws import clients
+from courtside.config import REPO_ROOT, Settings
+from courtside.features.live import pbp_payload_from_row
+from courtside.local.seed import live_model_file, seed_live_model
+from courtside.models.ingame import load_model
+from courtside.models.ingame_train import read_metadata
+from courtside.online_store import OnlineStore
+from courtside.serving.live import BASELINE_VERSION, brownian_probability, live_inputs
+from courtside.serving.testing import proxy_event
+from functions.features import handler as features_handler
+
+GAME = "20181016_PHI_at_BOS"  # NBA 0021800001, in the shipped first-300 extract; the model saw seasons <= 2017-18
+
+
+class _Ctx:
+    function_name, memory_limit_in_mb, invoked_function_arn, aws_request_id = "features", 256, "arn:x", "req"
+
+
+def _kinesis_event(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "eventSource": "aws:kinesis",
+                "eventID": f"shardId-000000000000:{i}",
+                "kinesis": {
+                    "data": base64.b64encode(json.dumps(ev).encode()).decode(),
+                    "partitionKey": ev["game_id"],
+                    "sequenceNumber": str(i),
+                    "kinesisSchemaVersion": "1.0",
+                    "approximateArrivalTimestamp": 0,
+                },
+            }
+            for i, ev in enumerate(events)
+        ]
+    }
+
+
+def _feed_pbp(data_dir, events: int) -> None:
+    """The game's first `events` plays through the features handler (what the stream's features function runs)."""
+    features_handler.reset_cache()
+    pbp = pd.read_parquet(data_dir / "pbp" / "pbp_2018-19_first300.parquet")
+    rows = pbp[pbp["GAME_ID"] == "0021800001"].head(events).to_dict("records")
+    payloads = [pbp_payload_from_row(r, "BOS") for r in rows]
+    evs = [
+        {
+            "schema_version": "1.0",
+            "event_id": f"{GAME}:pbp:{p['event_num']}",
+            "event_type": "pbp",
+            "game_id": GAME,
+            "occurred_at": "2018-10-17T00:40:00Z",
+            "payload": p,
+        }
+        for p in payloads
+    ]
+    assert features_handler.handler(_kinesis_event(evs), _Ctx()) == {"batchItemFailures": []}
+
+
+def _live(monkeypatch: pytest.MonkeyPatch) -> tuple[dict, object]:
+    """GET /v1/games/{GAME}/live on a freshly initialised predict function (a new Lambda container)."""
+    monkeypatch.syspath_prepend(str(REPO_ROOT))
+    clients.reset()
+    sys.modules.pop("functions.predict.handler", None)
+    mod = importlib.import_module("functions.predict.handler")
+    resp = mod.handler(proxy_event("GET", f"/v1/games/{GAME}/live"), None)
+    assert resp["statusCode"] == 200, resp
+    return json.loads(resp["body"]), mod.service
+
+
+def test_seeded_live_model_serves_the_shipped_prediction(
+    aws: Settings, data_dir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _feed_pbp(data_dir, 250)  # well into the 2nd quarter: margin, possession, bonus and run all set
+    before, _ = _live(monkeypatch)
+    assert before["model_version"] == BASELINE_VERSION  # nothing approved in the live group yet
+
+    steps: list[str] = []
+    version = seed_live_model(aws, lambda step, status: steps.append(step))
+    group = aws.names.live_model_package_group
+    assert version == f"{group}/1" and steps == ["live_model"]
+    pointer = registry.read_serving_pointer(group)
+    assert pointer is not None and pointer["model_version"] == version and pointer["approved_by"] == "courtside-seed"
+    record = registry.approved_model(group)
+    assert record is not None and "shipped in-game model" in record.approval_description
+    shipped = live_model_file(aws).read_bytes()
+    meta = read_metadata(shipped)
+    assert record.metrics["test_brier"] == pytest.approx(meta["test_brier"])
+    assert record.dataset_version == "pbp:2015-16..2017-18" and record.code_version == meta["code_version"]
+    assert pointer["model_json_url"] == record.model_json_url and pointer["model_json_url"].endswith("/model.json")
+    assert registry.load_model_json(pointer["model_json_url"]).encode() == shipped
+
+    body, service = _live(monkeypatch)
+    assert body["model_version"] == version
+    stored = body["state"]
+    assert stored == {k: v for k, v in _plain_state().items() if k != "as_of"}
+    inputs = live_inputs(stored)
+    prior = service.pregame.prior_for_game(GAME)  # type: ignore[attr-defined]
+    inputs["pregame_home_win_probability"] = 0.5 if prior is None else prior
+    expected = load_model(shipped).predict_proba(inputs)
+    assert body["home_win_probability"] == pytest.approx(expected, abs=1e-12)
+    baseline = brownian_probability(
+        inputs["score_margin"], inputs["game_seconds_remaining"], inputs["pregame_home_win_probability"]
+    )
+    assert abs(body["home_win_probability"] - baseline) > 1e-6  # not the baseline under another name
+
+
+def _plain_state() -> dict:
+    """The stored live state as the endpoint returns it (DynamoDB Decimals as int/float)."""
+    from courtside.serving.live import _plain
+
+    raw = OnlineStore().get_live_state(GAME)
+    assert raw is not None
+    return dict(_plain(dict(raw)))
