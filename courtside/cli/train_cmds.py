@@ -293,7 +293,8 @@ def models_pointer(
 def models_train_live(
     out: Path = typer.Option(Path("data/models/ingame_model.json"), "--out"),
     pbp_dir: Path = typer.Option(Path("/work/shared/data/pbp"), "--pbp-dir"),
-    test: bool = typer.Option(True, "--test/--no-test", help="Score the 2018-19 states once (test Brier)."),
+    train_seasons: str = typer.Option("2015-16,2016-17,2017-18", "--train-seasons", help="pbp_<season>.parquet"),
+    test_season: str = typer.Option("2018-19", "--test-season", help="Scored once for a test Brier; '' = none."),
     n_estimators: int = typer.Option(300, "--n-estimators"),
     do_register: bool = typer.Option(False, "--register", help="Register it in the live model package group."),
     approve: bool = typer.Option(False, "--approve", help="Approve it too (it starts serving the live endpoint)."),
@@ -303,12 +304,11 @@ def models_train_live(
     """Train the in-game model on 2015-16..2017-18 play-by-play and write its JSON (what the live endpoint serves)."""
     import time
 
-    from courtside.models import ingame_report, ingame_train
+    from courtside.models import ingame_train
 
     t = time.perf_counter()
-    trained = ingame_train.train(
-        pbp_dir, test_season=ingame_report.TEST_SEASON if test else None, n_estimators=n_estimators
-    )
+    seasons = [x.strip() for x in train_seasons.split(",") if x.strip()]
+    trained = ingame_train.train(pbp_dir, seasons, test_season or None, n_estimators)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(trained.to_json() + "\n")
     summary = {**trained.metadata, "out": str(out), "bytes": out.stat().st_size}

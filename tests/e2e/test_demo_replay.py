@@ -47,6 +47,7 @@ def test_forecasts_use_every_earlier_result_and_nothing_later(summary):
 def test_replayed_season_beats_fivethirtyeight(summary):
     assert summary["brier_model"] < summary["brier_fte_elo"]
     assert summary["model_version"]
+    assert summary["live_model_version"] == "courtside-live/1"  # the shipped in-game model, seeded and approved
     assert summary["sql_rows"] > 0
 
 

@@ -1,0 +1,58 @@
+"""`courtside models train-live` on the shipped play-by-play extract: writes a loadable in-game document with its
+metadata, registers and approves it in the live group, and the live endpoint's provider loads exactly that model.
+(The shipped model is the same command on 2015-16..2017-18 of /work/shared/data/pbp; ~2 minutes, not run here.)"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from courtside import registry
+from courtside.cli import app
+from courtside.config import Settings
+from courtside.models.ingame import load_model
+from courtside.models.ingame_train import read_metadata
+from courtside.serving.live import default_live_provider
+
+
+def test_train_live_writes_registers_and_serves(aws: Settings, data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ingame.json"
+    args = ["models", "train-live", "--out", str(out), "--pbp-dir", str(data_dir / "pbp")]
+    args += ["--train-seasons", "2018-19_first300", "--test-season", "", "--n-estimators", "15"]
+    args += ["--register", "--approve", "--who", "ci", "--why", "test run"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout[res.stdout.index("{") :])
+
+    doc = out.read_bytes()
+    meta = read_metadata(doc)
+    model = load_model(doc)
+    assert meta["train_seasons"] == ["2018-19_first300"] and meta["n_estimators"] == 15
+    assert meta["train_games"] == 300 and meta["train_states"] > 300 * 70  # ~80 per game, as on the full seasons
+    assert "test_brier" not in meta and meta["code_version"] and meta["created"].endswith("Z")
+    assert len(model.trees.trees) == 15 and model.late is not None and model.label_model is not None
+
+    group = aws.names.live_model_package_group
+    assert summary["model_version"] == f"{group}/1" and summary["status"] == registry.APPROVED
+    served = registry.approved_model(group)
+    assert served is not None and served.approval_description == "approved by ci: test run"
+    assert served.metrics["train_games"] == 300.0 and served.feature_names == list(model.feature_names)
+
+    provider = default_live_provider()
+    assert provider is not None
+    loaded = provider.refresh()
+    assert loaded is not None and loaded.version == f"{group}/1"
+    state = {
+        "score_margin": -4.0,
+        "game_seconds_remaining": 600.0,
+        "period": 4,
+        "home_possession": 1.0,
+        "margin_change_2min": -3.0,
+        "home_in_bonus": 1.0,
+        "away_in_bonus": 0.0,
+        "timeouts_used_diff": 1.0,
+        "pregame_home_win_probability": 0.6,
+    }
+    assert loaded.model.predict_proba(state) == model.predict_proba(state)
