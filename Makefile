@@ -29,7 +29,7 @@ demo: $(STAMP) ## run the main job end to end on the embedded local stack
 	$(PY) -m courtside.cli demo
 
 test: $(STAMP) ## run the whole test suite
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2 --dist loadscope
 
 up: $(STAMP) ## run the local stack in the foreground (Ctrl-C stops it)
 	$(PY) -m courtside.cli up

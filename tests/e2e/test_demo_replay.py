@@ -18,8 +18,9 @@ from courtside.config import Settings
 from courtside.demo import run_demo
 from courtside.local.moto_server import free_port
 
-# One worker runs the whole module (with `--dist loadgroup`), so the season is replayed once, not once per worker.
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("demo_replay")]
+# `make test` distributes by module (`--dist loadscope`), so the season is replayed once, not once per worker
+# (pytest-xdist's `loadgroup` marks do not take effect with pytest 9: the module fixture ran on both workers).
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 REFRESH_MARGIN_S = 15.0  # the local serving refresh is 2 s
 
 

@@ -27,8 +27,8 @@ import pytest
 from courtside.config import Settings
 from courtside.local.moto_server import free_port
 
-# One worker runs the whole module (with `--dist loadgroup`): its stack and double replay are built once.
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("replay_twice")]
+# `make test` distributes by module (`--dist loadscope`): one worker builds this stack and double replay once.
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 PBP_THROUGH = "2018-10-17"  # play-by-play and box lines of the games up to this date (inclusive)
 # Quarantines by within-game rules mark the id in the state table, so their redeliveries are ignored.
