@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from courtside.aws.clients import client
+from courtside.local.kinesis_events import lambda_event
 from courtside.local.lambda_context import LocalLambdaContext
 
 log = logging.getLogger(__name__)
@@ -96,28 +97,8 @@ class KinesisPoller:
                     return False
                 self._cond.wait(remaining)
 
-    def _event(self, records: list[dict[str, Any]]) -> dict[str, Any]:
-        return {
-            "Records": [
-                {
-                    "kinesis": {
-                        "kinesisSchemaVersion": "1.0",
-                        "partitionKey": r["PartitionKey"],
-                        "sequenceNumber": r["SequenceNumber"],
-                        "data": base64.b64encode(r["Data"]).decode("ascii"),
-                        "approximateArrivalTimestamp": r["ApproximateArrivalTimestamp"].timestamp(),
-                    },
-                    "eventSource": "aws:kinesis",
-                    "eventVersion": "1.0",
-                    "eventID": f"{shard_id}:{r['SequenceNumber']}",
-                    "eventName": "aws:kinesis:record",
-                    "invokeIdentityArn": f"arn:aws:iam::123456789012:role/{self.function_name}",
-                    "awsRegion": self.region,
-                    "eventSourceARN": self._arn,
-                }
-                for shard_id, r in records
-            ]
-        }
+    def _event(self, records: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+        return lambda_event(records, self.function_name, self.region, self._arn)
 
     def _invoke(self, shard: _Shard, records: list[dict[str, Any]]) -> str | None:
         """Call the handler; return the sequence number of the first failed record, or None on success."""

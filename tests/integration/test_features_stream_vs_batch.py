@@ -10,7 +10,6 @@ with cProfile), not in the feature code.
 from __future__ import annotations
 
 import base64
-import json
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -26,33 +25,18 @@ from courtside.features.box_data import load_box_lines
 from courtside.features.history import LeagueBook, available_from_box, final_as_of, pregame_rows
 from courtside.features.pregame import EXTENDED_FEATURE_NAMES
 from courtside.local.bootstrap import create_resources
+from courtside.local.kinesis_events import event_of
+from courtside.local.lambda_context import LocalLambdaContext
 from courtside.online_store import OnlineStore
 from functions.features import handler as features_handler
 
+
+def ctx() -> LocalLambdaContext:
+    """A fresh invocation context of the features function, as the local poller passes it."""
+    return LocalLambdaContext("courtside-features")
+
+
 BOX_GAMES = 30  # the season's first games also replay availability lists and every player_box line
-
-
-def kinesis_event(events: list[dict[str, Any]]) -> dict[str, Any]:
-    records = []
-    for i, ev in enumerate(events):
-        records.append(
-            {
-                "eventSource": "aws:kinesis",
-                "eventID": f"shardId-000000000000:{i}",
-                "kinesis": {
-                    "data": base64.b64encode(json.dumps(ev).encode()).decode(),
-                    "partitionKey": ev["game_id"],
-                    "sequenceNumber": str(i),
-                    "kinesisSchemaVersion": "1.0",
-                    "approximateArrivalTimestamp": 0,
-                },
-            }
-        )
-    return {"Records": records}
-
-
-class Ctx:
-    function_name, memory_limit_in_mb, invoked_function_arn, aws_request_id = "features", 256, "arn:x", "req"
 
 
 @pytest.fixture()
@@ -153,14 +137,14 @@ def test_handler_skips_bad_records_and_ignores_other_types(aws) -> None:
     )
     sched = {**good, "event_type": "game_scheduled", "event_id": "s"}
     bad = {**good, "payload": {"season": "x"}}
-    event = kinesis_event([good, sched, bad])
+    event = event_of([good, sched, bad])
     event["Records"].append(
         {
             **event["Records"][0],
             "kinesis": {**event["Records"][0]["kinesis"], "data": base64.b64encode(b"{not json").decode()},
         }
     )
-    assert features_handler.handler(event, Ctx()) == {"batchItemFailures": []}
+    assert features_handler.handler(event, ctx()) == {"batchItemFailures": []}
     assert OnlineStore().get_pregame_state("BOS", "PHI", 2019).home.rating.games == 1
 
 
@@ -183,9 +167,9 @@ def test_pbp_events_update_live_state(aws, data_dir) -> None:
         }
         for p in payloads
     ]
-    assert features_handler.handler(kinesis_event(events), Ctx()) == {"batchItemFailures": []}
+    assert features_handler.handler(event_of(events), ctx()) == {"batchItemFailures": []}
     features_handler.reset_cache()  # cold container: state comes back from the store; replays are skipped
-    assert features_handler.handler(kinesis_event(events[-5:]), Ctx()) == {"batchItemFailures": []}
+    assert features_handler.handler(event_of(events[-5:]), ctx()) == {"batchItemFailures": []}
     stored = OnlineStore().get_live_state(gid)
     expected = LiveState.for_game(gid).apply_all(payloads)
     assert LiveState.from_dict(stored) == expected

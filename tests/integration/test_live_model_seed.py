@@ -3,11 +3,9 @@ closed-form baseline) with exactly the shipped document's prediction for the sto
 
 from __future__ import annotations
 
-import base64
 import importlib
 import json
 import sys
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -16,6 +14,8 @@ from courtside import registry
 from courtside.aws import clients
 from courtside.config import REPO_ROOT, Settings
 from courtside.features.live import pbp_payload_from_row
+from courtside.local.kinesis_events import event_of
+from courtside.local.lambda_context import LocalLambdaContext
 from courtside.local.seed import live_model_file, seed_live_model
 from courtside.models.ingame import load_model
 from courtside.models.ingame_train import read_metadata
@@ -24,30 +24,13 @@ from courtside.serving.live import BASELINE_VERSION, brownian_probability, live_
 from courtside.serving.testing import proxy_event
 from functions.features import handler as features_handler
 
+
+def ctx() -> LocalLambdaContext:
+    """A fresh invocation context of the features function, as the local poller passes it."""
+    return LocalLambdaContext("courtside-features")
+
+
 GAME = "20181016_PHI_at_BOS"  # NBA 0021800001, in the shipped first-300 extract; the model saw seasons <= 2017-18
-
-
-class _Ctx:
-    function_name, memory_limit_in_mb, invoked_function_arn, aws_request_id = "features", 256, "arn:x", "req"
-
-
-def _kinesis_event(events: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "eventSource": "aws:kinesis",
-                "eventID": f"shardId-000000000000:{i}",
-                "kinesis": {
-                    "data": base64.b64encode(json.dumps(ev).encode()).decode(),
-                    "partitionKey": ev["game_id"],
-                    "sequenceNumber": str(i),
-                    "kinesisSchemaVersion": "1.0",
-                    "approximateArrivalTimestamp": 0,
-                },
-            }
-            for i, ev in enumerate(events)
-        ]
-    }
 
 
 def _feed_pbp(data_dir, events: int) -> None:
@@ -67,7 +50,7 @@ def _feed_pbp(data_dir, events: int) -> None:
         }
         for p in payloads
     ]
-    assert features_handler.handler(_kinesis_event(evs), _Ctx()) == {"batchItemFailures": []}
+    assert features_handler.handler(event_of(evs), ctx()) == {"batchItemFailures": []}
 
 
 def _live(monkeypatch: pytest.MonkeyPatch) -> tuple[dict, object]:

@@ -6,9 +6,7 @@ Small on purpose (one real season's first 400 games, features from their own sea
 
 from __future__ import annotations
 
-import base64
 import io
-import json
 from datetime import UTC, datetime
 
 import numpy as np
@@ -23,6 +21,7 @@ from courtside.continual.service import decisions, init_state, load_state, run_r
 from courtside.events import game_final_event
 from courtside.features.history import pregame_rows
 from courtside.features.pregame import FEATURE_NAMES
+from courtside.local.kinesis_events import event_of
 from courtside.models.linear import fit_logistic
 from courtside.monitoring.capture import LakeCaptureSink, read_captures
 from courtside.monitoring.drift import Baseline
@@ -43,10 +42,6 @@ def season_rows(data_dir) -> tuple[pd.DataFrame, pd.DataFrame]:
     games["date"] = games["date"].astype(str).str[:10]
     rows = pd.DataFrame(pregame_rows(games.to_dict("records")))
     return games.reset_index(drop=True), rows
-
-
-def kinesis_event(events: list[dict]) -> dict:
-    return {"Records": [{"kinesis": {"data": base64.b64encode(json.dumps(e).encode()).decode()}} for e in events]}
 
 
 def capture_record(row: pd.Series, p: float, version: str, user: str | None) -> dict:
@@ -88,7 +83,7 @@ def test_captures_outcomes_retrain_and_report(aws: Settings, privacy_key, season
         finals.append(game_final_event(game.to_dict()))
         if i == 199:  # half the captures reach the lake before their results, half after (a late flush)
             sink.flush()
-    out = outcomes_handler(kinesis_event(finals))
+    out = outcomes_handler(event_of(finals))
     assert out["game_finals"] == 400
     assert len(read_captures(aws)) == 200 and len(read_labeled(aws)) == 200
     sink.flush()  # the second half reaches the lake after its results were joined
