@@ -75,6 +75,7 @@ def create_app(service: PredictionService, metrics: Any = None) -> APIGatewayRes
         if metrics is None:
             return
         from aws_lambda_powertools.metrics import MetricUnit, single_metric
+        from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
         metrics.add_dimension("Route", route)
         metrics.add_metric("Latency", MetricUnit.Milliseconds, (time.perf_counter() - started) * 1e3)
@@ -84,7 +85,8 @@ def create_app(service: PredictionService, metrics: Any = None) -> APIGatewayRes
             metrics.add_metric("ScoreLatency", MetricUnit.Milliseconds, timings.score_ms)
             if timings.freshness_s is not None:
                 metrics.add_metric("FeatureFreshness", MetricUnit.Seconds, timings.freshness_s)
-        if result is not None:
+        # `single_metric` prints even when POWERTOOLS_METRICS_DISABLED is set (the local stack sets it); honour it here
+        if result is not None and not is_metrics_disabled():
             with single_metric(
                 name="Predictions", unit=MetricUnit.Count, value=1, namespace=metrics.namespace
             ) as count:

@@ -232,6 +232,27 @@ def test_handler_module_serves_health(seeded, monkeypatch):
     assert json.loads(mod.handler(proxy_event("GET", "/health"), None)["body"])["status"] == "ok"
 
 
+@pytest.mark.parametrize("disabled", [False, True])
+def test_emf_lines_follow_powertools_metrics_disabled(seeded, monkeypatch, capsys, disabled):
+    """EMF goes to stdout in Lambda; with metrics disabled (the local stack) not one EMF line may be printed."""
+    import importlib
+    import sys
+
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", str(disabled).lower())
+    register_and_approve(seeded[0], logistic_json())
+    sys.modules.pop("functions.predict.handler", None)
+    mod = importlib.import_module("functions.predict.handler")
+    capsys.readouterr()
+    body = {"date": "2019-03-01", "home_team": "BOS", "away_team": "NYK"}
+    assert mod.handler(proxy_event("POST", PREGAME, body), None)["statusCode"] == 200
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    if disabled:
+        assert emf == []
+    else:
+        names = {m["Name"] for doc in emf for d in doc["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]}
+        assert {"Latency", "Predictions"} <= names
+
+
 _FUZZ: list[Any] = []  # one app for all examples: the seeded fixture runs once per test, not per example
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
