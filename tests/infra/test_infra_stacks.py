@@ -601,10 +601,6 @@ def test_stream_consumers_have_iterator_age_alarms(synth):
 
 
 def test_outcomes_function_consumes_the_validated_stream(synth):
-    from infra.stacks.ml import OUTCOMES_DIR
-
-    if not OUTCOMES_DIR.is_dir():
-        pytest.skip("functions/outcomes not present")
     fns = {k: props(v) for k, v in synth.resources("Courtside-ML", "AWS::Lambda::Function").items()}
     (outcomes,) = [p for k, p in fns.items() if k.startswith("Outcomes")]
     assert outcomes["Handler"] == "functions/outcomes/handler.handler"
