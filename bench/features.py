@@ -22,20 +22,10 @@ from courtside.features.hashing import DEFAULT_WIDTH, collision_rate  # noqa: E4
 from courtside.features.history import LeagueBook, available_from_box, final_as_of  # noqa: E402
 from courtside.features.live import LiveState, pbp_payload_from_row  # noqa: E402
 from courtside.features.offline import training_set  # noqa: E402
+from courtside.models.ingame_states import PBP_COLUMNS  # noqa: E402
 from courtside.teams import franchise_of, to_bref  # noqa: E402
 
 SHARED = Path("/work/shared/data")
-PBP_COLS = [
-    "GAME_ID",
-    "EVENTNUM",
-    "EVENTMSGTYPE",
-    "EVENTMSGACTIONTYPE",
-    "PERIOD",
-    "PCTIMESTRING",
-    "SCORE",
-    "PLAYER1_TEAM_ABBREVIATION",
-    "PERSON1TYPE",
-]
 
 
 def bench_backfill(games: pd.DataFrame) -> tuple[float, list[dict]]:
@@ -81,7 +71,7 @@ def bench_live(sample: int | None) -> None:
     away_of = {r.GAME_ID.zfill(10): to_bref(r.away) for r in index.itertuples()}
     t0, c0, n_events, n_games, apply_s, apply_cpu = time.perf_counter(), time.process_time(), 0, 0, 0.0, 0.0
     for f in files:
-        pbp = pd.read_parquet(f, columns=PBP_COLS)
+        pbp = pd.read_parquet(f, columns=list(PBP_COLUMNS))
         if sample:
             keep = pbp["GAME_ID"].drop_duplicates().head(sample)
             pbp = pbp[pbp["GAME_ID"].isin(keep)]
