@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from _live_support import OPENER, features_ctx, opening_plays
 from moto import mock_aws
 
 from courtside.aws import clients
@@ -26,15 +27,8 @@ from courtside.features.history import LeagueBook, available_from_box, final_as_
 from courtside.features.pregame import EXTENDED_FEATURE_NAMES
 from courtside.local.bootstrap import create_resources
 from courtside.local.kinesis_events import event_of
-from courtside.local.lambda_context import LocalLambdaContext
 from courtside.online_store import OnlineStore
 from functions.features import handler as features_handler
-
-
-def ctx() -> LocalLambdaContext:
-    """A fresh invocation context of the features function, as the local poller passes it."""
-    return LocalLambdaContext("courtside-features")
-
 
 BOX_GAMES = 30  # the season's first games also replay availability lists and every player_box line
 
@@ -144,32 +138,19 @@ def test_handler_skips_bad_records_and_ignores_other_types(aws) -> None:
             "kinesis": {**event["Records"][0]["kinesis"], "data": base64.b64encode(b"{not json").decode()},
         }
     )
-    assert features_handler.handler(event, ctx()) == {"batchItemFailures": []}
+    assert features_handler.handler(event, features_ctx()) == {"batchItemFailures": []}
     assert OnlineStore().get_pregame_state("BOS", "PHI", 2019).home.rating.games == 1
 
 
 def test_pbp_events_update_live_state(aws, data_dir) -> None:
-    from courtside.features.live import LiveState, pbp_payload_from_row
+    from courtside.features.live import LiveState
 
     features_handler.reset_cache()
-    pbp = pd.read_parquet(data_dir / "pbp" / "pbp_2018-19_first300.parquet")
-    rows = pbp[pbp["GAME_ID"] == "0021800001"].head(60).to_dict("records")
-    gid = "20181016_PHI_at_BOS"
-    payloads = [pbp_payload_from_row(r, "BOS") for r in rows]
-    events = [
-        {
-            "schema_version": "1.0",
-            "event_id": f"{gid}:pbp:{p['event_num']}",
-            "event_type": "pbp",
-            "game_id": gid,
-            "occurred_at": "2018-10-17T00:10:00Z",
-            "payload": p,
-        }
-        for p in payloads
-    ]
-    assert features_handler.handler(event_of(events), ctx()) == {"batchItemFailures": []}
+    payloads, events = opening_plays(data_dir, 60, "2018-10-17T00:10:00Z")
+    gid = OPENER
+    assert features_handler.handler(event_of(events), features_ctx()) == {"batchItemFailures": []}
     features_handler.reset_cache()  # cold container: state comes back from the store; replays are skipped
-    assert features_handler.handler(event_of(events[-5:]), ctx()) == {"batchItemFailures": []}
+    assert features_handler.handler(event_of(events[-5:]), features_ctx()) == {"batchItemFailures": []}
     stored = OnlineStore().get_live_state(gid)
     expected = LiveState.for_game(gid).apply_all(payloads)
     assert LiveState.from_dict(stored) == expected

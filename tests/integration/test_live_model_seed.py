@@ -7,15 +7,13 @@ import importlib
 import json
 import sys
 
-import pandas as pd
 import pytest
+from _live_support import OPENER, features_ctx, opening_plays
 
 from courtside import registry
 from courtside.aws import clients
 from courtside.config import REPO_ROOT, Settings
-from courtside.features.live import pbp_payload_from_row
 from courtside.local.kinesis_events import event_of
-from courtside.local.lambda_context import LocalLambdaContext
 from courtside.local.seed import live_model_file, seed_live_model
 from courtside.models.ingame import load_model
 from courtside.models.ingame_train import read_metadata
@@ -24,33 +22,14 @@ from courtside.serving.live import BASELINE_VERSION, brownian_probability, live_
 from courtside.serving.testing import proxy_event
 from functions.features import handler as features_handler
 
-
-def ctx() -> LocalLambdaContext:
-    """A fresh invocation context of the features function, as the local poller passes it."""
-    return LocalLambdaContext("courtside-features")
-
-
-GAME = "20181016_PHI_at_BOS"  # NBA 0021800001, in the shipped first-300 extract; the model saw seasons <= 2017-18
+GAME = OPENER  # in the shipped first-300 extract; the model saw seasons <= 2017-18
 
 
 def _feed_pbp(data_dir, events: int) -> None:
     """The game's first `events` plays through the features handler (what the stream's features function runs)."""
     features_handler.reset_cache()
-    pbp = pd.read_parquet(data_dir / "pbp" / "pbp_2018-19_first300.parquet")
-    rows = pbp[pbp["GAME_ID"] == "0021800001"].head(events).to_dict("records")
-    payloads = [pbp_payload_from_row(r, "BOS") for r in rows]
-    evs = [
-        {
-            "schema_version": "1.0",
-            "event_id": f"{GAME}:pbp:{p['event_num']}",
-            "event_type": "pbp",
-            "game_id": GAME,
-            "occurred_at": "2018-10-17T00:40:00Z",
-            "payload": p,
-        }
-        for p in payloads
-    ]
-    assert features_handler.handler(event_of(evs), ctx()) == {"batchItemFailures": []}
+    _, evs = opening_plays(data_dir, events, "2018-10-17T00:40:00Z")
+    assert features_handler.handler(event_of(evs), features_ctx()) == {"batchItemFailures": []}
 
 
 def _live(monkeypatch: pytest.MonkeyPatch) -> tuple[dict, object]:
