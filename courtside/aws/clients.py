@@ -1,7 +1,13 @@
-"""boto3 clients shared across a process (created once per Lambda container, reused while warm).
+"""AWS clients shared across a process (created once per Lambda container, reused while warm).
 
 No endpoint logic lives here: boto3 honours `AWS_ENDPOINT_URL`, so the same code reaches AWS in the cloud and moto
 server on a laptop. The cache is keyed by the endpoint so tests that start a new moto server get new clients.
+
+boto3 is the default everywhere, but it is imported lazily (inside the functions that build boto3 clients): the
+predict Lambda must cold-start (import + init) in <= 400 ms and `import boto3` alone costs ~200 ms of CPU, more
+with each client. With `COURTSIDE_AWS_CLIENT=lite`, `client("dynamodb")` and `client("s3")` return the
+standard-library client of :mod:`courtside.aws.lite` (same call and response shapes for the operations the
+prediction path makes, `botocore.exceptions.ClientError` errors); every other service keeps boto3.
 """
 
 from __future__ import annotations
@@ -9,36 +15,65 @@ from __future__ import annotations
 import os
 import threading
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
+if TYPE_CHECKING:
+    import boto3
 
-_CONFIG = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=30)
-
+LITE_ENV = "COURTSIDE_AWS_CLIENT"
+LITE_SERVICES = frozenset({"dynamodb", "s3"})
 
 _LOCK = threading.Lock()
+
+
+def _region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
 @lru_cache(maxsize=1)
 def _session() -> boto3.session.Session:
     """One session per process: each new session reloads botocore's service data (hundreds of ms cold)."""
+    import boto3
+
     return boto3.session.Session()
 
 
 @lru_cache(maxsize=64)
 def _client(service: str, endpoint: str | None, region: str) -> Any:
+    from botocore.config import Config
+
+    config = Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=30)
     with _LOCK:  # creating clients from one session is not thread-safe
-        return _session().client(service, region_name=region, config=_CONFIG)
+        return _session().client(service, region_name=region, config=config)
+
+
+@lru_cache(maxsize=16)
+def _lite_client(service: str, endpoint: str | None, region: str) -> Any:
+    from courtside.aws import lite
+
+    return lite.client(service, region_name=region, endpoint_url=endpoint)
+
+
+def lite_client(service: str) -> Any:
+    """A cached courtside.aws.lite client ("dynamodb" or "s3") for the configured region and endpoint; boto3 is
+    not imported."""
+    from courtside.aws import lite
+
+    if service not in LITE_SERVICES:
+        raise ValueError(f"the lite client supports {sorted(LITE_SERVICES)}, not {service!r}")
+    return _lite_client(service, lite.endpoint_from_env(service), _region())
 
 
 def client(service: str) -> Any:
-    """A cached boto3 client for `service` in the configured region and endpoint."""
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    return _client(service, os.environ.get("AWS_ENDPOINT_URL"), region)
+    """A cached client for `service` in the configured region and endpoint: boto3, or the lite client for
+    DynamoDB and S3 when COURTSIDE_AWS_CLIENT=lite."""
+    if service in LITE_SERVICES and os.environ.get(LITE_ENV, "").lower() == "lite":
+        return lite_client(service)
+    return _client(service, os.environ.get("AWS_ENDPOINT_URL"), _region())
 
 
 def reset() -> None:
     """Forget cached clients (after the endpoint changed, e.g. between test sessions)."""
     _client.cache_clear()
+    _lite_client.cache_clear()
     _session.cache_clear()

@@ -1,0 +1,747 @@
+"""A small AWS client (DynamoDB and an S3 subset) built on the standard library, for the predict Lambda's cold start.
+
+Why: the predict Lambda must import and initialise in <= 400 ms; `import boto3` alone costs ~200 ms of CPU here and
+each client more, yet the prediction path makes only a handful of calls (one BatchGetItem, an S3 read of the model
+and of the serving pointer). This module speaks those APIs directly: SigV4 signing (:mod:`courtside.aws.sigv4`),
+keep-alive `http.client` connections, botocore "standard"-mode retries, and boto3's low-level request/response
+shapes, so callers (courtside.online_store, courtside.registry) take either client unchanged. Errors are
+`botocore.exceptions.ClientError` like boto3's (botocore.exceptions alone is cheap; botocore.session, botocore.auth
+and boto3 are never imported here: tests/unit/test_aws_lite.py checks it in a fresh interpreter).
+
+Configuration is boto3's: credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (what the
+Lambda runtime provides; no profile files, no instance metadata), region from AWS_REGION / AWS_DEFAULT_REGION,
+endpoint from AWS_ENDPOINT_URL_<SERVICE> then AWS_ENDPOINT_URL (moto server locally), else the AWS default.
+
+Scope, deliberately: DynamoDB data-plane operations (their responses hold no timestamps, so the parsed JSON is
+exactly boto3's shape once binary values are decoded) and S3 get/put/head/delete_object (the body is read eagerly,
+which suits the small JSON objects of the prediction path). Anything else raises AttributeError/ValueError naming
+what is supported: use boto3 (courtside.aws.clients) there.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.client
+import json
+import os
+import random
+import re
+import threading
+import time
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    FlexibleChecksumError,
+    NoCredentialsError,
+    ReadTimeoutError,
+)
+
+from courtside.aws import sigv4
+
+MAX_ATTEMPTS = 5  # botocore standard mode's default total attempts (clients.py configures the same)
+MAX_BACKOFF_S = 20.0
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 30.0
+USER_AGENT = "courtside-lite/1 (stdlib; boto3-compatible subset)"
+
+# botocore.retries.standard: ThrottledRetryableChecker and TransientRetryableChecker.
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "EC2ThrottledException",
+    }
+)
+TRANSIENT_CODES = frozenset({"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete"})
+TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
+THROTTLING_STATUS = frozenset({429})
+
+DYNAMODB_OPERATIONS = frozenset(
+    {
+        "BatchExecuteStatement",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "DeleteItem",
+        "ExecuteStatement",
+        "ExecuteTransaction",
+        "GetItem",
+        "PutItem",
+        "Query",
+        "Scan",
+        "TransactGetItems",
+        "TransactWriteItems",
+        "UpdateItem",
+    }
+)
+SUPPORTED_SERVICES = ("dynamodb", "s3")
+
+# ---- configuration ---------------------------------------------------------------------------------------------
+
+
+def region_from_env() -> str:
+    """Same resolution as courtside.aws.clients."""
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+def endpoint_from_env(service: str) -> str | None:
+    """`AWS_ENDPOINT_URL_<SERVICE>` (boto3's service-specific variable), then `AWS_ENDPOINT_URL`; None: AWS."""
+    specific = os.environ.get(f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}")
+    return specific or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+def credentials_from_env() -> sigv4.Credentials:
+    """Read on every request (cheap), so a test or a rotated environment takes effect without a new client."""
+    access, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
+    if not access or not secret:
+        raise NoCredentialsError()
+    return sigv4.Credentials(access, secret, os.environ.get("AWS_SESSION_TOKEN") or None)
+
+
+_BUCKET_DNS = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+
+
+def virtual_hostable(bucket: str) -> bool:
+    """A bucket usable as a TLS host name label (no dots, DNS-compatible, not IP-like) as botocore decides."""
+    return bool(_BUCKET_DNS.match(bucket)) and "--" not in bucket[:4] and not bucket.startswith("xn--")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one request goes: scheme, network location and the path (percent-encoded, as sent and as S3 signs)."""
+
+    scheme: str
+    netloc: str
+    path: str
+
+    @property
+    def host(self) -> str:
+        return self.netloc
+
+
+def dynamodb_target(endpoint: str | None, region: str) -> Target:
+    base = urlsplit(endpoint or f"https://dynamodb.{region}.amazonaws.com")
+    return Target(base.scheme, base.netloc, base.path or "/")
+
+
+def s3_target(endpoint: str | None, region: str, bucket: str, key: str | None) -> Target:
+    """Virtual-hosted for a DNS-compatible bucket on AWS, path-style otherwise and always for a custom endpoint."""
+    encoded_key = "" if key is None else quote(key, safe="/~")
+    if endpoint is None and virtual_hostable(bucket):
+        return Target("https", f"{bucket}.s3.{region}.amazonaws.com", "/" + encoded_key)
+    base = urlsplit(endpoint or f"https://s3.{region}.amazonaws.com")
+    prefix = base.path.rstrip("/")
+    path = f"{prefix}/{quote(bucket, safe='~')}" + (f"/{encoded_key}" if key is not None else "")
+    return Target(base.scheme, base.netloc, path)
+
+
+# ---- transport -------------------------------------------------------------------------------------------------
+
+
+class ConnectError(OSError):
+    """The TCP/TLS connection could not be opened (the cause is the original error): nothing was sent."""
+
+
+@dataclass
+class RawResponse:
+    status: int
+    reason: str
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+
+class Transport:
+    """Keep-alive connections, one per (thread, scheme, host): threads never share an http.client connection."""
+
+    def __init__(self, connect_timeout: float = CONNECT_TIMEOUT_S, read_timeout: float = READ_TIMEOUT_S) -> None:
+        self.connect_timeout, self.read_timeout = connect_timeout, read_timeout
+        self._local = threading.local()
+        self._ssl_context: Any = None
+        self._ssl_lock = threading.Lock()
+
+    def _context(self) -> Any:
+        """The TLS context, created on the first HTTPS connection only (loading CA certificates costs ms)."""
+        with self._ssl_lock:
+            if self._ssl_context is None:
+                import ssl
+
+                bundle = os.environ.get("AWS_CA_BUNDLE")
+                ctx = ssl.create_default_context(cafile=bundle) if bundle else ssl.create_default_context()
+                if not bundle and ctx.cert_store_stats().get("x509_ca", 0) == 0:
+                    # no system store visible to OpenSSL: use the bundle botocore ships (as boto3 would)
+                    import importlib.util
+
+                    spec = importlib.util.find_spec("botocore")
+                    if spec and spec.origin:
+                        ctx.load_verify_locations(os.path.join(os.path.dirname(spec.origin), "cacert.pem"))
+                self._ssl_context = ctx
+            return self._ssl_context
+
+    def _connection(self, scheme: str, netloc: str) -> tuple[http.client.HTTPConnection, bool]:
+        pool: dict[tuple[str, str], http.client.HTTPConnection] = self._local.__dict__.setdefault("pool", {})
+        conn = pool.get((scheme, netloc))
+        if conn is not None and conn.sock is not None:
+            return conn, True
+        if conn is None:
+            if scheme == "https":
+                conn = http.client.HTTPSConnection(netloc, timeout=self.connect_timeout, context=self._context())
+            else:
+                conn = http.client.HTTPConnection(netloc, timeout=self.connect_timeout)
+            pool[(scheme, netloc)] = conn
+        try:
+            conn.connect()  # connect timeout applies here ...
+        except OSError as exc:
+            conn.close()
+            raise ConnectError(str(exc)) from exc
+        conn.sock.settimeout(self.read_timeout)  # ... and the read timeout to everything after
+        return conn, False
+
+    def close(self) -> None:
+        """Close this thread's connections."""
+        for conn in self._local.__dict__.pop("pool", {}).values():
+            conn.close()
+
+    def request(self, method: str, target: Target, query: str, headers: Mapping[str, str], body: bytes) -> RawResponse:
+        """One HTTP exchange. A kept-alive connection the server closed while idle is reopened once, transparently
+        (nothing was processed); any other connection error propagates to the retry loop."""
+        url = target.path + (f"?{query}" if query else "")
+        for fresh_attempt in (False, True):
+            conn, reused = self._connection(target.scheme, target.netloc)
+            try:
+                conn.request(method, url, body=body or None, headers=dict(headers))
+                resp = conn.getresponse()
+                data = resp.read()  # drained even on errors, so the connection can be reused
+                if resp.will_close:
+                    conn.close()
+                return RawResponse(resp.status, resp.reason, {k.lower(): v for k, v in resp.getheaders()}, data)
+            except ConnectError:
+                raise
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                conn.close()
+                if not reused or fresh_attempt:
+                    raise
+            except BaseException:
+                conn.close()
+                raise
+        raise AssertionError("unreachable")
+
+
+# ---- retries and errors ----------------------------------------------------------------------------------------
+
+
+def backoff_delay(attempt: int, throttled: bool, service: str, rand: Callable[[], float] = random.random) -> float:
+    """botocore standard mode: rand(0,1) * min(base * 2**(attempt-1), 20 s); base 1 s when throttled, else 50 ms
+    (25 ms for DynamoDB). `attempt` is the 1-based number of the attempt that just failed."""
+    base = 1.0 if throttled else (0.025 if service == "dynamodb" else 0.05)
+    return rand() * min(base * 2 ** (attempt - 1), MAX_BACKOFF_S)
+
+
+_XML_CHILD = re.compile(r"<(\w+)>([^<]*)</\1>")
+_XML_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
+
+
+def _xml_text(text: str) -> str:
+    for entity, char in _XML_ENTITIES:
+        text = text.replace(entity, char)
+    return text
+
+
+def error_response(service: str, raw: RawResponse) -> dict[str, Any]:
+    """boto3's `ClientError.response` for a failed call: Error {Code, Message, ...} plus ResponseMetadata; a body
+    that says nothing (HEAD, proxies) gives Code = the status ("404") and Message = its reason, as botocore does."""
+    error: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    if service == "dynamodb":
+        try:
+            doc = json.loads(raw.body.decode("utf-8"), object_hook=_decode_binary) if raw.body else {}
+        except ValueError:
+            doc = {}
+        if isinstance(doc, dict) and doc.get("__type"):
+            error["Message"] = doc.get("message", doc.get("Message", ""))
+            error["Code"] = str(doc["__type"]).rsplit("#", 1)[-1]
+            extra = {k: v for k, v in doc.items() if k not in ("__type", "message", "Message")}
+    else:
+        body = raw.body.decode("utf-8", "replace")
+        start = body.find("<Error>")
+        if start >= 0:
+            for name, value in _XML_CHILD.findall(body[start : body.find("</Error>", start) + 1 or None]):
+                if name not in ("RequestId", "HostId"):
+                    error[name] = _xml_text(value)
+            error.setdefault("Message", "")
+    if "Code" not in error:
+        error = {"Code": str(raw.status), "Message": http.client.responses.get(raw.status, raw.reason or "")}
+    return {"Error": error, "ResponseMetadata": response_metadata(service, raw, 0), **extra}
+
+
+def response_metadata(service: str, raw: RawResponse, retries: int) -> dict[str, Any]:
+    headers = raw.headers
+    request_id = headers.get("x-amzn-requestid") or headers.get("x-amz-request-id") or ""
+    meta: dict[str, Any] = {"RequestId": request_id}
+    if service == "s3" and "x-amz-id-2" in headers:
+        meta["HostId"] = headers["x-amz-id-2"]
+    meta.update(HTTPStatusCode=raw.status, HTTPHeaders=dict(headers), RetryAttempts=retries)
+    return meta
+
+
+class _BaseClient:
+    """Signing and the retry loop, shared by the DynamoDB and S3 clients."""
+
+    service = ""
+
+    def __init__(
+        self,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        transport: Transport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rand: Callable[[], float] = random.random,
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> None:
+        self.region = region or region_from_env()
+        self.endpoint_url = endpoint_url if endpoint_url is not None else endpoint_from_env(self.service)
+        self.transport = transport or Transport()
+        self._sleep, self._rand, self.max_attempts = sleep, rand, max_attempts
+
+    def _signed_headers(
+        self, method: str, target: Target, query: str, headers: dict[str, str], payload_hash: str
+    ) -> dict[str, str]:
+        creds = credentials_from_env()
+        signed = {**headers, "host": target.host, "x-amz-date": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())}
+        if creds.token:
+            signed["x-amz-security-token"] = creds.token
+        signed["authorization"] = sigv4.authorization(
+            method,
+            target.path,
+            query,
+            signed,
+            payload_hash,
+            creds,
+            self.region,
+            self.service,
+            signed["x-amz-date"],
+            s3=self.service == "s3",
+        )
+        signed["user-agent"] = USER_AGENT
+        return signed
+
+    def _call(
+        self,
+        operation: str,
+        method: str,
+        target: Target,
+        query: str,
+        headers: dict[str, str],
+        body: bytes,
+        check: Callable[[RawResponse], str | None] | None = None,
+    ) -> tuple[RawResponse, int]:
+        """Send with retries; returns the successful response and the number of retries it took. `check` returns
+        an error text for a 2xx response that must be retried (a CRC mismatch) or None."""
+        payload_hash = hashlib.sha256(body).hexdigest() if body else sigv4.EMPTY_SHA256
+        url = f"{target.scheme}://{target.netloc}{target.path}"
+        for attempt in range(1, self.max_attempts + 1):
+            headers_out = self._signed_headers(method, target, query, headers, payload_hash)
+            raw: RawResponse | None = None
+            throttled, failure = False, None
+            try:
+                raw = self.transport.request(method, target, query, headers_out, body)
+            except ConnectError as exc:
+                cause = exc.__cause__
+                if isinstance(cause, TimeoutError):
+                    failure = ConnectTimeoutError(endpoint_url=url, error=cause)
+                else:
+                    failure = EndpointConnectionError(endpoint_url=url, error=cause or exc)
+            except TimeoutError as exc:
+                failure = ReadTimeoutError(endpoint_url=url, error=exc)
+            except (OSError, http.client.HTTPException) as exc:
+                failure = ConnectionClosedError(endpoint_url=url, error=exc)
+            if raw is not None and raw.status < 300:
+                problem = check(raw) if check else None
+                if problem is None:
+                    return raw, attempt - 1
+                failure = FlexibleChecksumError(error_msg=problem)
+            elif raw is not None:
+                err = error_response(self.service, raw)
+                code = err["Error"]["Code"]
+                throttled = code in THROTTLING_CODES or raw.status in THROTTLING_STATUS
+                retryable = throttled or code in TRANSIENT_CODES or raw.status in TRANSIENT_STATUS
+                err["ResponseMetadata"]["RetryAttempts"] = attempt - 1
+                if retryable and attempt == self.max_attempts:
+                    err["ResponseMetadata"]["MaxAttemptsReached"] = True
+                failure = ClientError(err, operation)
+                if not retryable:
+                    raise failure
+            assert failure is not None
+            if attempt == self.max_attempts:
+                raise failure
+            delay = backoff_delay(attempt, throttled, self.service, self._rand)
+            retry_after = raw.headers.get("x-amz-retry-after", "") if raw is not None else ""
+            if retry_after.isdigit():  # botocore: honour the server's hint, capped at the backoff + 5 s
+                delay = max(delay, min(int(retry_after) / 1000.0, delay + 5.0))
+            self._sleep(delay)
+        raise AssertionError("unreachable")
+
+
+# ---- DynamoDB --------------------------------------------------------------------------------------------------
+
+
+def _encode_binary(value: Any) -> Any:
+    """boto3's serialisation of blobs: bytes (or str, utf-8 encoded) under B/BS become base64 text."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if k == "B" and isinstance(v, bytes | bytearray | str):
+                out[k] = base64.b64encode(v.encode() if isinstance(v, str) else bytes(v)).decode("ascii")
+            elif k == "BS" and isinstance(v, list | tuple | set):
+                out[k] = [base64.b64encode(b.encode() if isinstance(b, str) else bytes(b)).decode() for b in v]
+            else:
+                out[k] = _encode_binary(v)
+        return out
+    if isinstance(value, list | tuple):
+        return [_encode_binary(v) for v in value]
+    return value
+
+
+def _decode_binary(obj: dict[str, Any]) -> dict[str, Any]:
+    """json object_hook: an AttributeValue {"B": "<base64>"} / {"BS": [...]} becomes bytes, as boto3 returns it."""
+    if len(obj) == 1:
+        if isinstance(obj.get("B"), str):
+            return {"B": base64.b64decode(obj["B"])}
+        if isinstance(obj.get("BS"), list):
+            return {"BS": [base64.b64decode(b) for b in obj["BS"]]}
+    return obj
+
+
+def encode_request(params: Mapping[str, Any]) -> bytes:
+    """The JSON body boto3 would send for these low-level parameters."""
+    return json.dumps(_encode_binary(dict(params)), separators=(",", ":")).encode("utf-8")
+
+
+def decode_response(body: bytes) -> dict[str, Any]:
+    """The parsed response boto3 returns (binary attribute values as bytes), ResponseMetadata aside."""
+    return json.loads(body.decode("utf-8"), object_hook=_decode_binary) if body else {}
+
+
+def _pascal(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+class DynamoDBClient(_BaseClient):
+    """DynamoDB JSON 1.0: `client.get_item(TableName=..., Key=...)` posts target `DynamoDB_20120810.GetItem`."""
+
+    service = "dynamodb"
+
+    def __getattr__(self, name: str) -> Callable[..., dict[str, Any]]:
+        operation = _pascal(name)
+        if name.startswith("_") or name != name.lower() or operation not in DYNAMODB_OPERATIONS:
+            supported = ", ".join(sorted(_snake(op) for op in DYNAMODB_OPERATIONS))
+            raise AttributeError(
+                f"courtside.aws.lite DynamoDB client has no {name!r}; it supports the data-plane operations "
+                f"{supported}. Use boto3 (courtside.aws.clients.client without COURTSIDE_AWS_CLIENT=lite) for others."
+            )
+
+        def call(**params: Any) -> dict[str, Any]:
+            return self.invoke(operation, params)
+
+        call.__name__ = name
+        return call
+
+    def invoke(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        body = encode_request(params)
+        headers = {
+            "content-type": "application/x-amz-json-1.0",
+            "x-amz-target": f"DynamoDB_20120810.{operation}",
+        }
+        target = dynamodb_target(self.endpoint_url, self.region)
+        raw, retries = self._call(operation, "POST", target, "", headers, body, check=_crc32_matches)
+        result = decode_response(raw.body)
+        result["ResponseMetadata"] = response_metadata(self.service, raw, retries)
+        return result
+
+
+def _snake(operation: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
+
+
+def _crc32_matches(raw: RawResponse) -> str | None:
+    """DynamoDB sends x-amz-crc32 of the body; botocore retries a response that does not match it."""
+    expected = raw.headers.get("x-amz-crc32")
+    if expected is not None and expected.isdigit() and int(expected) != zlib.crc32(raw.body) & 0xFFFFFFFF:
+        return f"DynamoDB response CRC32 {zlib.crc32(raw.body) & 0xFFFFFFFF} != header {expected}"
+    return None
+
+
+# ---- S3 --------------------------------------------------------------------------------------------------------
+
+
+class Body:
+    """The `Body` of get_object: already read (keep-alive needs the response drained), with StreamingBody's API."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data, self._pos = data, 0
+
+    def read(self, amt: int | None = None) -> bytes:
+        end = len(self._data) if amt is None else min(len(self._data), self._pos + amt)
+        chunk, self._pos = self._data[self._pos : end], end
+        return chunk
+
+    def iter_chunks(self, chunk_size: int = 1024) -> Any:
+        while chunk := self.read(chunk_size):
+            yield chunk
+
+    def close(self) -> None:
+        self._pos = len(self._data)
+
+    def __enter__(self) -> Body:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_STR, _INT, _BOOL, _TIME = "str", "int", "bool", "time"
+_CHECKSUMS = {f"x-amz-checksum-{a.lower()}": (f"Checksum{a}", _STR) for a in ("CRC32", "CRC32C", "CRC64NVME", "SHA1")}
+_CHECKSUMS.update({f"x-amz-checksum-{a.lower()}": (f"Checksum{a}", _STR) for a in ("SHA256", "SHA512", "MD5")})
+_CHECKSUMS.update({f"x-amz-checksum-{a.lower()}": (f"Checksum{a}", _STR) for a in ("XXHASH64", "XXHASH3", "XXHASH128")})
+_CHECKSUMS["x-amz-checksum-type"] = ("ChecksumType", _STR)
+_SSE = {
+    "x-amz-server-side-encryption": ("ServerSideEncryption", _STR),
+    "x-amz-server-side-encryption-customer-algorithm": ("SSECustomerAlgorithm", _STR),
+    "x-amz-server-side-encryption-customer-key-md5": ("SSECustomerKeyMD5", _STR),
+    "x-amz-server-side-encryption-aws-kms-key-id": ("SSEKMSKeyId", _STR),
+    "x-amz-server-side-encryption-bucket-key-enabled": ("BucketKeyEnabled", _BOOL),
+}
+_OBJECT_HEADERS = {
+    "x-amz-delete-marker": ("DeleteMarker", _BOOL),
+    "accept-ranges": ("AcceptRanges", _STR),
+    "x-amz-expiration": ("Expiration", _STR),
+    "x-amz-restore": ("Restore", _STR),
+    "last-modified": ("LastModified", _TIME),
+    "content-length": ("ContentLength", _INT),
+    "etag": ("ETag", _STR),
+    **_CHECKSUMS,
+    "x-amz-missing-meta": ("MissingMeta", _INT),
+    "x-amz-version-id": ("VersionId", _STR),
+    "cache-control": ("CacheControl", _STR),
+    "content-disposition": ("ContentDisposition", _STR),
+    "content-encoding": ("ContentEncoding", _STR),
+    "content-language": ("ContentLanguage", _STR),
+    "content-range": ("ContentRange", _STR),
+    "content-type": ("ContentType", _STR),
+    "x-amz-website-redirect-location": ("WebsiteRedirectLocation", _STR),
+    **_SSE,
+    "x-amz-storage-class": ("StorageClass", _STR),
+    "x-amz-request-charged": ("RequestCharged", _STR),
+    "x-amz-replication-status": ("ReplicationStatus", _STR),
+    "x-amz-mp-parts-count": ("PartsCount", _INT),
+    "x-amz-tagging-count": ("TagCount", _INT),
+    "x-amz-object-lock-mode": ("ObjectLockMode", _STR),
+    "x-amz-object-lock-retain-until-date": ("ObjectLockRetainUntilDate", _TIME),
+    "x-amz-object-lock-legal-hold": ("ObjectLockLegalHoldStatus", _STR),
+}
+_HEAD_HEADERS = {**_OBJECT_HEADERS, "x-amz-archive-status": ("ArchiveStatus", _STR)}
+_PUT_HEADERS = {
+    "x-amz-expiration": ("Expiration", _STR),
+    "etag": ("ETag", _STR),
+    **_CHECKSUMS,
+    **_SSE,
+    "x-amz-version-id": ("VersionId", _STR),
+    "x-amz-server-side-encryption-context": ("SSEKMSEncryptionContext", _STR),
+    "x-amz-object-size": ("Size", _INT),
+    "x-amz-request-charged": ("RequestCharged", _STR),
+}
+_DELETE_HEADERS = {
+    "x-amz-delete-marker": ("DeleteMarker", _BOOL),
+    "x-amz-version-id": ("VersionId", _STR),
+    "x-amz-request-charged": ("RequestCharged", _STR),
+}
+
+# Request parameters accepted per operation: name -> header (or "?name" for a query parameter).
+_READ_PARAMS = {
+    "VersionId": "?versionId",
+    "Range": "range",
+    "IfMatch": "if-match",
+    "IfNoneMatch": "if-none-match",
+    "ChecksumMode": "x-amz-checksum-mode",
+    "ExpectedBucketOwner": "x-amz-expected-bucket-owner",
+    "PartNumber": "?partNumber",
+}
+_PUT_PARAMS = {
+    "ContentType": "content-type",
+    "CacheControl": "cache-control",
+    "ContentDisposition": "content-disposition",
+    "ContentEncoding": "content-encoding",
+    "ContentLanguage": "content-language",
+    "ServerSideEncryption": "x-amz-server-side-encryption",
+    "SSEKMSKeyId": "x-amz-server-side-encryption-aws-kms-key-id",
+    "StorageClass": "x-amz-storage-class",
+    "Tagging": "x-amz-tagging",
+    "IfMatch": "if-match",
+    "IfNoneMatch": "if-none-match",
+    "ExpectedBucketOwner": "x-amz-expected-bucket-owner",
+}
+_DELETE_PARAMS = {
+    "VersionId": "?versionId",
+    "IfMatch": "if-match",
+    "ExpectedBucketOwner": "x-amz-expected-bucket-owner",
+}
+
+
+def _http_date(value: str) -> Any:
+    from email.utils import parsedate_to_datetime  # only when a response carries a date (not on import)
+
+    return parsedate_to_datetime(value)
+
+
+def _parse_headers(headers: Mapping[str, str], fields: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, (field, kind) in fields.items():
+        value = headers.get(name)
+        if value is None:
+            continue
+        if kind == _INT:
+            out[field] = int(value)
+        elif kind == _BOOL:
+            out[field] = value.lower() == "true"
+        elif kind == _TIME:
+            out[field] = _http_date(value) if not value[:1].isdigit() else value
+        else:
+            out[field] = value
+    return out
+
+
+def _checksum_ok(raw: RawResponse) -> str | None:
+    """Validate the full-object CRC32/SHA1/SHA256 S3 returned (as botocore does for get_object with checksum mode
+    on); other algorithms need awscrt and are passed through unvalidated, as are multipart ("-N") checksums."""
+    h = raw.headers
+    if h.get("x-amz-checksum-type", "FULL_OBJECT") != "FULL_OBJECT":
+        return None
+    if "x-amz-checksum-crc32" in h:
+        actual = base64.b64encode((zlib.crc32(raw.body) & 0xFFFFFFFF).to_bytes(4, "big")).decode()
+        expected = h["x-amz-checksum-crc32"]
+    elif "x-amz-checksum-sha256" in h:
+        actual, expected = base64.b64encode(hashlib.sha256(raw.body).digest()).decode(), h["x-amz-checksum-sha256"]
+    elif "x-amz-checksum-sha1" in h:
+        actual, expected = base64.b64encode(hashlib.sha1(raw.body).digest()).decode(), h["x-amz-checksum-sha1"]
+    else:
+        return None
+    if "-" in expected or actual == expected:
+        return None
+    return f"Expected checksum {expected} did not match calculated checksum: {actual}"
+
+
+class S3Client(_BaseClient):
+    """get_object / put_object / head_object / delete_object with boto3's parameter and response names."""
+
+    service = "s3"
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(
+            f"courtside.aws.lite S3 client has no {name!r}; it supports get_object, put_object, head_object and "
+            "delete_object. Use boto3 (courtside.aws.clients.client without COURTSIDE_AWS_CLIENT=lite) for others."
+        )
+
+    def _request(
+        self,
+        operation: str,
+        method: str,
+        bucket: str,
+        key: str,
+        params: Mapping[str, Any],
+        allowed: Mapping[str, str],
+        headers: dict[str, str] | None = None,
+        body: bytes = b"",
+        check: Callable[[RawResponse], str | None] | None = None,
+    ) -> tuple[RawResponse, int]:
+        unknown = sorted(set(params) - set(allowed))
+        if unknown:
+            raise ValueError(
+                f"{operation}: unsupported parameter(s) {unknown} in courtside.aws.lite; supported: "
+                f"Bucket, Key, {', '.join(sorted(allowed))}"
+            )
+        headers = dict(headers or {})
+        query: list[tuple[str, str]] = []
+        for name, value in params.items():
+            if value is None:
+                continue
+            wire = allowed[name]
+            if wire.startswith("?"):
+                query.append((wire[1:], str(value)))
+            else:
+                headers[wire] = str(value)
+        headers["x-amz-content-sha256"] = hashlib.sha256(body).hexdigest() if body else sigv4.EMPTY_SHA256
+        target = s3_target(self.endpoint_url, self.region, bucket, key)
+        return self._call(operation, method, target, sigv4.canonical_query(query), headers, body, check)
+
+    def get_object(self, *, Bucket: str, Key: str, **params: Any) -> dict[str, Any]:  # noqa: N803 (boto3 names)
+        params.setdefault("ChecksumMode", "ENABLED")  # botocore's default response checksum validation
+        raw, retries = self._request("GetObject", "GET", Bucket, Key, params, _READ_PARAMS, check=_checksum_ok)
+        out: dict[str, Any] = {"ResponseMetadata": response_metadata(self.service, raw, retries)}
+        out.update(_parse_headers(raw.headers, _OBJECT_HEADERS))
+        out["Metadata"] = _user_metadata(raw.headers)
+        out["Body"] = Body(raw.body)
+        return out
+
+    def head_object(self, *, Bucket: str, Key: str, **params: Any) -> dict[str, Any]:  # noqa: N803
+        raw, retries = self._request("HeadObject", "HEAD", Bucket, Key, params, _READ_PARAMS)
+        out: dict[str, Any] = {"ResponseMetadata": response_metadata(self.service, raw, retries)}
+        out.update(_parse_headers(raw.headers, _HEAD_HEADERS))
+        out["Metadata"] = _user_metadata(raw.headers)
+        return out
+
+    def put_object(
+        self,
+        *,
+        Bucket: str,  # noqa: N803
+        Key: str,  # noqa: N803
+        Body: bytes | bytearray | str = b"",  # noqa: N803
+        Metadata: Mapping[str, str] | None = None,  # noqa: N803
+        **params: Any,
+    ) -> dict[str, Any]:
+        data = Body.encode("utf-8") if isinstance(Body, str) else bytes(Body)
+        crc = base64.b64encode((zlib.crc32(data) & 0xFFFFFFFF).to_bytes(4, "big")).decode()
+        # botocore's default request checksum (when_supported): CRC32 of the body
+        headers = {"x-amz-checksum-crc32": crc, "x-amz-sdk-checksum-algorithm": "CRC32"}
+        headers.update({f"x-amz-meta-{k.lower()}": str(v) for k, v in (Metadata or {}).items()})
+        raw, retries = self._request("PutObject", "PUT", Bucket, Key, params, _PUT_PARAMS, headers, data)
+        return {
+            "ResponseMetadata": response_metadata(self.service, raw, retries),
+            **_parse_headers(raw.headers, _PUT_HEADERS),
+        }
+
+    def delete_object(self, *, Bucket: str, Key: str, **params: Any) -> dict[str, Any]:  # noqa: N803
+        raw, retries = self._request("DeleteObject", "DELETE", Bucket, Key, params, _DELETE_PARAMS)
+        out = {"ResponseMetadata": response_metadata(self.service, raw, retries)}
+        out.update(_parse_headers(raw.headers, _DELETE_HEADERS))
+        return out
+
+
+def _user_metadata(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k[len("x-amz-meta-") :]: v for k, v in headers.items() if k.startswith("x-amz-meta-")}
+
+
+def client(service: str, region_name: str | None = None, endpoint_url: str | None = None, **kwargs: Any) -> Any:
+    """A lite client for "dynamodb" or "s3" (boto3.client's signature, minus everything these do not need)."""
+    if service == "dynamodb":
+        return DynamoDBClient(region_name, endpoint_url, **kwargs)
+    if service == "s3":
+        return S3Client(region_name, endpoint_url, **kwargs)
+    raise ValueError(f"courtside.aws.lite supports {', '.join(SUPPORTED_SERVICES)}, not {service!r}; use boto3")
