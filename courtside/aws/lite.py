@@ -27,12 +27,11 @@ import json
 import os
 import random
 import re
+import ssl  # loaded by http.client anyway
 import threading
 import time
 import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote, urlsplit
 
 from botocore.exceptions import (
@@ -44,8 +43,13 @@ from botocore.exceptions import (
     NoCredentialsError,
     ReadTimeoutError,
 )
+from botocore.exceptions import SSLError as TLSError
 
 from courtside.aws import sigv4
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms of a cold start)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_ATTEMPTS = 5  # botocore standard mode's default total attempts (clients.py configures the same)
 MAX_BACKOFF_S = 20.0
@@ -125,17 +129,30 @@ def virtual_hostable(bucket: str) -> bool:
     return bool(_BUCKET_DNS.match(bucket)) and "--" not in bucket[:4] and not bucket.startswith("xn--")
 
 
-@dataclass(frozen=True)
 class Target:
-    """Where one request goes: scheme, network location and the path (percent-encoded, as sent and as S3 signs)."""
+    """Where one request goes: scheme, network location and the path (percent-encoded, as sent and as S3 signs).
 
-    scheme: str
-    netloc: str
-    path: str
+    A plain class rather than a dataclass: `dataclasses` (with `inspect`) costs ~7 ms to import cold."""
+
+    __slots__ = ("scheme", "netloc", "path")
+
+    def __init__(self, scheme: str, netloc: str, path: str) -> None:
+        self.scheme, self.netloc, self.path = scheme, netloc, path
 
     @property
     def host(self) -> str:
         return self.netloc
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Target):
+            return NotImplemented
+        return (self.scheme, self.netloc, self.path) == (other.scheme, other.netloc, other.path)
+
+    def __hash__(self) -> int:
+        return hash((self.scheme, self.netloc, self.path))
+
+    def __repr__(self) -> str:
+        return f"Target({self.scheme!r}, {self.netloc!r}, {self.path!r})"
 
 
 def dynamodb_target(endpoint: str | None, region: str) -> Target:
@@ -161,12 +178,13 @@ class ConnectError(OSError):
     """The TCP/TLS connection could not be opened (the cause is the original error): nothing was sent."""
 
 
-@dataclass
 class RawResponse:
-    status: int
-    reason: str
-    headers: dict[str, str]  # lower-case names
-    body: bytes
+    """Status, reason, headers (lower-case names) and the whole body of one HTTP response."""
+
+    __slots__ = ("status", "reason", "headers", "body")
+
+    def __init__(self, status: int, reason: str, headers: dict[str, str], body: bytes) -> None:
+        self.status, self.reason, self.headers, self.body = status, reason, headers, body
 
 
 class Transport:
@@ -182,8 +200,6 @@ class Transport:
         """The TLS context, created on the first HTTPS connection only (loading CA certificates costs ms)."""
         with self._ssl_lock:
             if self._ssl_context is None:
-                import ssl
-
                 bundle = os.environ.get("AWS_CA_BUNDLE")
                 ctx = ssl.create_default_context(cafile=bundle) if bundle else ssl.create_default_context()
                 if not bundle and ctx.cert_store_stats().get("x509_ca", 0) == 0:
@@ -283,7 +299,8 @@ def error_response(service: str, raw: RawResponse) -> dict[str, Any]:
         body = raw.body.decode("utf-8", "replace")
         start = body.find("<Error>")
         if start >= 0:
-            for name, value in _XML_CHILD.findall(body[start : body.find("</Error>", start) + 1 or None]):
+            end = body.find("</Error>", start)
+            for name, value in _XML_CHILD.findall(body[start : end if end >= 0 else None]):
                 if name not in ("RequestId", "HostId"):
                     error[name] = _xml_text(value)
             error.setdefault("Message", "")
@@ -367,6 +384,8 @@ class _BaseClient:
                 cause = exc.__cause__
                 if isinstance(cause, TimeoutError):
                     failure = ConnectTimeoutError(endpoint_url=url, error=cause)
+                elif isinstance(cause, ssl.SSLError):  # e.g. certificate verification failed, as botocore's
+                    failure = TLSError(endpoint_url=url, error=cause)
                 else:
                     failure = EndpointConnectionError(endpoint_url=url, error=cause or exc)
             except TimeoutError as exc:

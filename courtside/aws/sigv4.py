@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from urllib.parse import quote
 
 ALGORITHM = "AWS4-HMAC-SHA256"
@@ -37,13 +36,13 @@ UNSIGNED_HEADERS = frozenset(
 )
 
 
-@dataclass(frozen=True)
 class Credentials:
     """Static credentials: what the Lambda runtime puts in the environment (the role's session credentials)."""
 
-    access_key: str
-    secret_key: str
-    token: str | None = None
+    __slots__ = ("access_key", "secret_key", "token")
+
+    def __init__(self, access_key: str, secret_key: str, token: str | None = None) -> None:
+        self.access_key, self.secret_key, self.token = access_key, secret_key, token
 
 
 _KEY_CACHE: dict[tuple[str, str, str, str], bytes] = {}

@@ -192,6 +192,22 @@ def test_online_store_serves_the_same_pregame_state(aws: Settings, ddb_lite: lit
         assert got == want
         assert got.features("2019-01-16", False) == want.features("2019-01-16", False)
     assert lite_store.get_pregame_state("BOS", "PHI", 2019).features_as_of == "2019-01-14T23:59:59Z"
+    # the stream path's conditional TransactWriteItems through lite, read back through boto3
+    game = {
+        "season": 2019,
+        "date": "2019-01-16",
+        "home_team": "BOS",
+        "away_team": "PHI",
+        "home_score": 110,
+        "away_score": 100,
+        "neutral": False,
+        "is_playoff": False,
+    }
+    assert lite_store.apply_game_final(game, "2019-01-16T23:59:59Z", game_id="g-lite") == "applied"
+    assert lite_store.apply_game_final(game, "2019-01-16T23:59:59Z", game_id="g-lite") == "duplicate"
+    after = boto_store.get_pregame_state("BOS", "PHI", 2019)
+    assert after.features_as_of == "2019-01-16T23:59:59Z"
+    assert after == lite_store.get_pregame_state("BOS", "PHI", 2019)
 
 
 def test_clients_returns_lite_only_when_asked_and_only_for_its_services(

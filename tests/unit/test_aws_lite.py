@@ -21,7 +21,7 @@ import botocore.session
 import pytest
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
-from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.exceptions import ClientError, EndpointConnectionError, SSLError
 from botocore.parsers import create_parser
 from botocore.serialize import create_serializer
 
@@ -365,6 +365,43 @@ def test_each_thread_has_its_own_connection(server: tuple[str, Script]) -> None:
     for t in threads:
         t.join()
     assert errors == [] and len(script.requests) == 20 and len(script.connections) == 4
+
+
+def test_https_verifies_the_server_certificate(
+    server: tuple[str, Script], tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AWS is always HTTPS: a server whose certificate the CA bundle vouches for is reached, any other refused."""
+    import shutil
+    import ssl
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl command not available to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    script = Script()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_Handler,), {"script": script}))
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        endpoint = f"https://localhost:{httpd.server_address[1]}"
+        monkeypatch.setenv("AWS_CA_BUNDLE", str(cert))
+        script.responses = [(200, {}, b'{"Item": {"pk": {"S": "tls"}}}')]
+        assert lite.DynamoDBClient("us-east-1", endpoint).get_item(TableName="t", Key={})["Item"]["pk"]["S"] == "tls"
+        monkeypatch.delenv("AWS_CA_BUNDLE")
+        untrusted = lite.DynamoDBClient("us-east-1", endpoint, sleep=lambda _: None, max_attempts=1)
+        with pytest.raises(SSLError) as err:
+            untrusted.get_item(TableName="t", Key={})
+        assert "CERTIFICATE_VERIFY_FAILED" in str(err.value)  # botocore's SSLError, as boto3 raises
+        assert len(script.requests) == 1
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 # ---- endpoints -------------------------------------------------------------------------------------------------
