@@ -544,6 +544,19 @@ def test_error_code_mapping() -> None:
     }
 
 
+def test_s3_header_timestamps_are_aware_datetimes() -> None:
+    fields = {"last-modified": ("LastModified", "time"), "x-amz-object-lock-retain-until-date": ("Until", "time")}
+    headers = {
+        "last-modified": "Thu, 26 Nov 2026 12:51:26 GMT",
+        "x-amz-object-lock-retain-until-date": "2027-01-02T03:04:05.000Z",
+    }
+    parsed = lite._parse_headers(headers, fields)
+    assert parsed == {
+        "LastModified": dt.datetime(2026, 11, 26, 12, 51, 26, tzinfo=dt.UTC),
+        "Until": dt.datetime(2027, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+    }
+
+
 def test_s3_checksum_mismatch_is_detected() -> None:
     crc = _botocore_crc32(b"x")
     assert lite._checksum_ok(_raw(200, b"x", {"x-amz-checksum-crc32": crc})) is None
