@@ -218,7 +218,10 @@ def test_clients_returns_lite_only_when_asked_and_only_for_its_services(
     try:
         assert isinstance(client("dynamodb"), lite.DynamoDBClient)
         assert isinstance(client("s3"), lite.S3Client)
-        assert client("dynamodb") is client("dynamodb")  # cached like boto3 clients
+        first = client("dynamodb")
+        assert client("dynamodb") is first  # cached like boto3 clients
+        clients.reset()
+        assert client("dynamodb") is not first  # reset() forgets lite clients too
         assert not isinstance(client("sqs"), lite.DynamoDBClient | lite.S3Client)
         monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:1")
         assert client("dynamodb").endpoint_url == "http://127.0.0.1:1"  # a new endpoint: a new client
