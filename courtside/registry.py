@@ -346,10 +346,13 @@ def _record_event(
 # ---- serving pointer ----------------------------------------------------------------------------------------
 
 
-def read_serving_pointer(group: str, bucket: str | None = None) -> dict[str, Any] | None:
-    """The pointer document of `group`, or None when none was written yet."""
+def read_serving_pointer(group: str, bucket: str | None = None, s3: Any = None) -> dict[str, Any] | None:
+    """The pointer document of `group`, or None when none was written yet. `s3`: the client to read with (the
+    predict path passes its standard-library client, :func:`courtside.aws.clients.lite_client`); default boto3."""
     try:
-        body = client("s3").get_object(Bucket=bucket or _artifacts_bucket(), Key=serving_pointer_key(group))["Body"]
+        body = (s3 or client("s3")).get_object(Bucket=bucket or _artifacts_bucket(), Key=serving_pointer_key(group))[
+            "Body"
+        ]
     except ClientError as err:
         if err.response["Error"]["Code"] in {"NoSuchKey", "404"}:
             return None
@@ -416,10 +419,10 @@ def record_from_pointer(doc: dict[str, Any]) -> ModelRecord | None:
     )
 
 
-def serving_model(group: str) -> ModelRecord | None:
+def serving_model(group: str, s3: Any = None) -> ModelRecord | None:
     """What the prediction path serves: the serving pointer when one exists, else the registry's newest Approved
-    package (first deploy). One S3 GetObject in the common case; no SageMaker call."""
-    doc = read_serving_pointer(group)
+    package (first deploy). One S3 GetObject in the common case (with `s3`, default boto3); no SageMaker call."""
+    doc = read_serving_pointer(group, s3=s3)
     if doc is None:
         return approved_model(group)
     return record_from_pointer(doc)
@@ -451,10 +454,10 @@ def split_s3_url(url: str) -> tuple[str, str]:
     return bucket, key
 
 
-def load_model_json(model_data_url: str) -> str:
+def load_model_json(model_data_url: str, s3: Any = None) -> str:
     """The model JSON document behind a model URL: `s3://.../model.json`, or a `model.tar.gz` holding model.json."""
     bucket, key = split_s3_url(model_data_url)
-    body = client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    body = (s3 or client("s3")).get_object(Bucket=bucket, Key=key)["Body"].read()
     if key.endswith((".tar.gz", ".tgz")):
         with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
             member = next((m for m in tar.getmembers() if m.name.rsplit("/", 1)[-1] == "model.json"), None)

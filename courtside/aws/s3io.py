@@ -9,8 +9,11 @@ from typing import Any
 from courtside.aws.clients import client
 
 
-def put_bytes(bucket: str, key: str, body: bytes, content_type: str = "application/octet-stream", **extra: Any) -> None:
-    client("s3").put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, **extra)
+def put_bytes(
+    bucket: str, key: str, body: bytes, content_type: str = "application/octet-stream", s3: Any = None, **extra: Any
+) -> None:
+    """PutObject with `s3` (default: the shared boto3 client)."""
+    (s3 or client("s3")).put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, **extra)
 
 
 def get_bytes(bucket: str, key: str) -> bytes:

@@ -161,9 +161,11 @@ class LakeCaptureSink:
         max_buffer_age_s: float = 60.0,
         clock: Callable[[], float] = time.time,
         seed: int | None = None,
+        s3: Any = None,
     ) -> None:
         # resource_names(), not get_settings(): pydantic-settings stays off the predict Lambda's cold start
         self.names = settings.names if settings is not None else resource_names()
+        self.s3 = s3  # the S3 client writing capture files; None: the shared boto3 client
         self.consent: ConsentCheck | None = default_consent() if consent == "default" else consent  # type: ignore[assignment]
         self.bucket = TokenBucket(rate_per_s, burst, clock=clock)
         self.reservoir: HourlyReservoir[dict[str, Any]] = HourlyReservoir(per_hour, seed=seed)
@@ -226,7 +228,7 @@ class LakeCaptureSink:
         for date, date_rows in sorted(by_date.items()):
             body, suffix, content_type = encode_rows(date_rows)
             key = f"{CAPTURE_PREFIX}/date={date}/{part_name(date_rows, self.clock())}{suffix}"
-            put_bytes(self.names.lake_bucket, key, body, content_type)
+            put_bytes(self.names.lake_bucket, key, body, content_type, s3=self.s3)
             keys.append(key)
             self.stats["written"] += len(date_rows)
             self.stats["files"] += 1
@@ -327,9 +329,12 @@ def sink_from_env(settings: Settings | None = None) -> LakeCaptureSink | None:
     buffer age so a replayed season's captures reach the lake before the next simulated day."""
     if os.environ.get("COURTSIDE_CAPTURE", "on").strip().lower() in ("off", "0", "false", "no"):
         return None
+    from courtside.aws.clients import lite_client
+
     env = os.environ.get
     return LakeCaptureSink(
         settings,
+        s3=lite_client("s3"),  # the predict Lambda's standard-library client: no boto3 on its cold start
         rate_per_s=float(env("COURTSIDE_CAPTURE_RATE_PER_S", "50")),
         burst=float(env("COURTSIDE_CAPTURE_BURST", "200")),
         per_hour=int(env("COURTSIDE_CAPTURE_PER_HOUR", "5000")),

@@ -34,7 +34,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from courtside.aws.clients import client
+from courtside.aws.clients import client, lite_client
 from courtside.config import get_settings
 from courtside.privacy.pseudonym import InvalidUserId, is_valid_user_id, pseudonymise
 
@@ -296,8 +296,10 @@ def _allowed_purposes(pseudonym: str) -> frozenset[str]:
         hit = _cache.get(key)
     if hit and hit[0] > now:
         return hit[1]
+    # the predict path's check: read with the standard-library client, so a consented request never pays boto3's
+    # import and client creation (~300 ms) inside the predict Lambda; writes keep boto3
     item = (
-        client("dynamodb")
+        lite_client("dynamodb")
         .get_item(
             TableName=_table(),
             Key={"user_id": {"S": pseudonym}},

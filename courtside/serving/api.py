@@ -1,4 +1,4 @@
-"""The HTTP surface: Powertools REST resolver routes, error mapping and EMF metrics around the prediction cores.
+"""The HTTP surface: the routes (:mod:`courtside.serving.router`) and EMF metrics around the prediction cores.
 
 Why routes live here and not in ``functions/predict/handler.py``: the OpenAPI document is generated from these
 exact routes and pydantic models (:mod:`courtside.serving.openapi`) without importing the Lambda module; the
@@ -7,21 +7,11 @@ handler stays a few lines that build the service once per container and dispatch
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import time
-from typing import Annotated, Any
+from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import (
-    RequestUnsupportedContentType,
-    RequestValidationError,
-)
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
-
-from courtside.serving.errors import ServiceError, error_body
+from courtside.serving.router import Route, Router
 from courtside.serving.schemas import (
     GAME_ID_PATTERN,
     ErrorResponse,
@@ -34,42 +24,20 @@ from courtside.serving.service import PredictionService
 
 log = logging.getLogger(__name__)
 
-JSON = "application/json"
-ROUTES: tuple[tuple[str, str], ...] = (
-    ("POST", r"^/v1/predictions/pregame/?$"),
-    ("GET", r"^/v1/games/[^/]+/live/?$"),
-    ("GET", r"^/health/?$"),
-)
-_ROUTE_RES = tuple((method, re.compile(pattern)) for method, pattern in ROUTES)
+GAME_ID_SCHEMA = {
+    "type": "string",
+    "description": f"Game id, {GAME_ID_PATTERN}",
+    "examples": ["20190613_TOR_at_GSW"],
+}
 
 
-def _err(status: int, description: str) -> dict[int, Any]:
-    return {status: {"description": description, "content": {JSON: {"model": ErrorResponse}}}}
+def _err(status: int, description: str) -> dict[int, tuple[str, Any]]:
+    return {status: (description, ErrorResponse)}
 
 
-def _ok(model: Any, description: str) -> dict[int, Any]:
-    return {200: {"description": description, "content": {JSON: {"model": model}}}}
-
-
-def _json(status: int, body: Any) -> Response:
-    return Response(status_code=status, content_type=JSON, body=json.dumps(body, separators=(",", ":")))
-
-
-def _clean_details(errors: Any) -> list[dict[str, Any]]:
-    """Validation details without `input`/`ctx` (they can echo large or non-JSON values back)."""
-    return [
-        {
-            "loc": [str(p) if not isinstance(p, int) else p for p in e.get("loc", ())],
-            "msg": e.get("msg"),
-            "type": e.get("type"),
-        }
-        for e in errors
-    ]
-
-
-def create_app(service: PredictionService, metrics: Any = None) -> APIGatewayRestResolver:
-    """Build the resolver. `metrics` is a Powertools ``Metrics`` (EMF) or None (tests, OpenAPI generation)."""
-    app = APIGatewayRestResolver(enable_validation=True)
+def create_app(service: PredictionService, metrics: Any = None) -> Router:
+    """Build the router. `metrics` is a Powertools ``Metrics`` (EMF) or None (tests, OpenAPI generation)."""
+    app = Router()
 
     def observe(route: str, started: float, result: dict[str, Any] | None) -> None:
         if metrics is None:
@@ -93,82 +61,64 @@ def create_app(service: PredictionService, metrics: Any = None) -> APIGatewayRes
                 count.add_dimension("Route", route)
                 count.add_dimension("ModelVersion", str(result["model_version"]))
 
-    @app.post(
-        "/v1/predictions/pregame",
-        summary="Pre-game home win probability",
-        description="Computed at request time from the online store's freshest team features.",
-        responses={
-            **_ok(PregameResponse, "The forecast"),
-            **_err(400, "Malformed JSON body"),
-            **_err(422, "Invalid request (missing field, bad date, unknown team, same team)"),
-            **_err(503, "No approved model yet (code no_approved_model) or feature store unavailable"),
-        },
-        tags=["predictions"],
-    )
-    def pregame(request: Annotated[PregameRequest, Body(embed=False)]) -> PregameResponse:
+    def pregame(request: PregameRequest) -> dict[str, Any]:
         started = time.perf_counter()
         result = service.predict_pregame(request)
         observe("pregame", started, result)
-        return PregameResponse.model_construct(**result)
+        return result
 
-    @app.get(
-        "/v1/games/<game_id>/live",
-        summary="Live in-game home win probability",
-        description="Scores the game's current state from the online store; 404 when the game has no live state.",
-        responses={
-            **_ok(LiveResponse, "Live probability and state"),
-            **_err(404, "Game has no live state"),
-            **_err(422, "Malformed game id"),
-            **_err(503, "Feature store unavailable"),
-        },
-        tags=["predictions"],
-    )
-    def live(
-        game_id: Annotated[str, Path(description=f"Game id, {GAME_ID_PATTERN}", examples=["20190613_TOR_at_GSW"])],
-    ) -> LiveResponse:
+    def live(game_id: str) -> dict[str, Any]:
         started = time.perf_counter()
         result = service.predict_live(game_id)
         observe("live", started, result)
-        return LiveResponse.model_construct(**result)
+        return result
 
-    @app.get("/health", summary="Service health and the model version being served", tags=["operations"])
-    def health() -> HealthResponse:
-        return HealthResponse(**service.health())
+    def health() -> dict[str, Any]:
+        return service.health()
 
-    @app.exception_handler(ServiceError)
-    def service_error(err: ServiceError) -> Response:
-        return _json(err.status, err.body())
-
-    @app.exception_handler(RequestUnsupportedContentType)
-    def unsupported(err: RequestUnsupportedContentType) -> Response:
-        return _json(415, error_body("unsupported_media_type", "send application/json", _clean_details(err.errors())))
-
-    @app.exception_handler(RequestValidationError)
-    def invalid(err: RequestValidationError) -> Response:
-        details = _clean_details(err.errors())
-        if any(d["type"] == "json_invalid" for d in details):
-            return _json(400, error_body("malformed_json", "request body is not valid JSON", details))
-        return _json(422, error_body("validation_error", "request does not match the schema", details))
-
-    @app.not_found
-    def not_found(_: NotFoundError) -> Response:
-        event = app.current_event
-        path, method = event.path or "", (event.http_method or "").upper()
-        allowed = sorted({m for m, rx in _ROUTE_RES if rx.match(path)})
-        if allowed and method not in allowed:
-            resp = _json(405, error_body("method_not_allowed", f"{method} not allowed on {path}"))
-            resp.headers["Allow"] = ", ".join(allowed)
-            return resp
-        return _json(404, error_body("not_found", f"no route {method} {path}"))
-
-    @app.exception_handler(UnicodeDecodeError)
-    def undecodable(_: UnicodeDecodeError) -> Response:
-        # Powertools decodes the body lazily; bytes that are not UTF-8 are the client's error, not ours.
-        return _json(400, error_body("malformed_body", "request body is not UTF-8 encoded JSON"))
-
-    @app.exception_handler(Exception)
-    def internal(err: Exception) -> Response:
-        log.exception("unhandled error")
-        return _json(500, error_body("internal_error", "internal error; the request id is in the logs"))
-
+    app.add(
+        Route(
+            "POST",
+            "/v1/predictions/pregame",
+            pregame,
+            summary="Pre-game home win probability",
+            description="Computed at request time from the online store's freshest team features.",
+            tags=("predictions",),
+            body=PregameRequest,
+            responses={
+                200: ("The forecast", PregameResponse),
+                **_err(400, "Malformed JSON body (malformed_json) or a body that is not UTF-8 (malformed_body)"),
+                **_err(415, "Content-Type is not application/json (unsupported_media_type)"),
+                **_err(422, "Invalid request (validation_error, unknown_team, same_team)"),
+                **_err(503, "No approved model yet (no_approved_model), feature store or backend unavailable"),
+            },
+        )
+    )
+    app.add(
+        Route(
+            "GET",
+            "/v1/games/{game_id}/live",
+            live,
+            summary="Live in-game home win probability",
+            description="Scores the game's current state from the online store; 404 when the game has no live state.",
+            tags=("predictions",),
+            path_params={"game_id": GAME_ID_SCHEMA},
+            responses={
+                200: ("Live probability and state", LiveResponse),
+                **_err(404, "Game has no live state (game_not_live)"),
+                **_err(422, "Malformed game id (invalid_game_id)"),
+                **_err(503, "Feature store unavailable (features_unavailable)"),
+            },
+        )
+    )
+    app.add(
+        Route(
+            "GET",
+            "/health",
+            health,
+            summary="Service health and the model version being served",
+            tags=("operations",),
+            responses={200: ("Service health", HealthResponse)},
+        )
+    )
     return app

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from courtside.serving.model_loader import ServingModel, parse_model
@@ -54,9 +55,13 @@ class StaticModelProvider:
 
 
 def _registry_functions() -> tuple[Callable[[str], Any], Callable[[str], str]]:
+    """The registry reads, through the standard-library S3 client: creating a boto3 client costs ~150 ms of the
+    predict Lambda's 400 ms cold-start budget (the registry fallback, a SageMaker call, still uses boto3)."""
     from courtside import registry  # type: ignore[attr-defined]
+    from courtside.aws.clients import lite_client
 
-    return registry.serving_model, registry.load_model_json
+    s3 = lite_client("s3")
+    return partial(registry.serving_model, s3=s3), partial(registry.load_model_json, s3=s3)
 
 
 class RegistryModelProvider:

@@ -19,9 +19,10 @@ class StateSource(Protocol):
 
 
 def default_store() -> StateSource:
-    """The DynamoDB online store (import deferred so its boto3 client is created at init, not at import)."""
-    try:
-        from courtside.online_store import OnlineStore  # type: ignore[import-not-found]
-    except ImportError:
-        from courtside.aws.online_store import OnlineStore  # type: ignore[import-not-found]
-    return OnlineStore()
+    """The DynamoDB online store read through the standard-library client (:mod:`courtside.aws.lite`): same
+    requests and responses as boto3's low-level client, without boto3's import and client-creation cost at a
+    cold start. Import deferred so the client is created at init, not at import."""
+    from courtside.aws.clients import lite_client
+    from courtside.online_store import OnlineStore
+
+    return OnlineStore(client=lite_client("dynamodb"))

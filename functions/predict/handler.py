@@ -1,15 +1,15 @@
 """Predict Lambda: API Gateway (REST, proxy integration) -> courtside.serving.
 
-Thin by design: everything is built once per container at import (init), so the model is loaded and the boto3
-clients exist before the first request; the routes, validation and error bodies live in courtside.serving.api.
-Nothing imported here pulls pandas, numpy, scikit-learn, LightGBM, the SageMaker SDK or pydantic-settings
+Thin by design: everything is built once per container at import (init), so the model is loaded and the AWS
+clients (courtside.aws.lite) exist before the first request; the routes, validation and error bodies live in
+courtside.serving.api.
+Nothing imported here pulls pandas, numpy, scikit-learn, LightGBM, the SageMaker SDK, pydantic-settings or boto3
 (tests/unit/test_predict_imports.py enforces it; bench/predict.py measures import + init).
 
-Thread safety: Powertools' resolver keeps the request being resolved in process-wide state (the event is a class
-attribute of ``BaseRouter``, route arguments sit in ``app.context`` and are cleared after each resolve) and
-``Metrics``/``Logger`` keep one metric set and one key set per process. Lambda never overlaps invocations in a
-container, but any threaded caller would get another request's answer or a 500; ``handler`` therefore resolves
-one request at a time (an uncontended lock costs well under a microsecond).
+Thread safety: the router is stateless, but Powertools' ``Metrics`` and ``Logger`` keep one metric set and one key
+set per process, so two overlapping invocations would mix their metrics and request ids. Lambda never overlaps
+invocations in a container, but a threaded caller (the local API) could; ``handler`` therefore resolves one request
+at a time (an uncontended lock costs well under a microsecond).
 """
 
 from __future__ import annotations

@@ -52,5 +52,5 @@ def test_cold_start_measures_the_packaged_asset_and_the_first_request(aws):
     assert result["health"]["model_version"] == record.model_version
     assert result["first_request"]["status"] == 200
     phases = result["phases_cpu_ms"]
-    assert list(phases) == ["boto3", "powertools+pydantic", "courtside modules", "handler"]
+    assert list(phases) == ["powertools+pydantic", "courtside modules", "handler"]
     assert abs(sum(phases.values()) - result["cpu_ms"]) < 1.0
