@@ -5,9 +5,11 @@ server on a laptop. The cache is keyed by the endpoint so tests that start a new
 
 boto3 is the default everywhere, but it is imported lazily (inside the functions that build boto3 clients): the
 predict Lambda must cold-start (import + init) in <= 400 ms and `import boto3` alone costs ~200 ms of CPU, more
-with each client. With `COURTSIDE_AWS_CLIENT=lite`, `client("dynamodb")` and `client("s3")` return the
-standard-library client of :mod:`courtside.aws.lite` (same call and response shapes for the operations the
-prediction path makes, `botocore.exceptions.ClientError` errors); every other service keeps boto3.
+with each client. The serving path asks for :func:`lite_client` explicitly (the online store's reads, the serving
+pointer and model, the consent check, capture writes): the standard-library client of :mod:`courtside.aws.lite`,
+with the same call and response shapes and `botocore.exceptions.ClientError` errors. Explicit rather than a
+process-wide switch, because the local stack runs every function in one process and only the predict path wants
+it; every other caller keeps boto3.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import boto3
 
-LITE_ENV = "COURTSIDE_AWS_CLIENT"
 LITE_SERVICES = frozenset({"dynamodb", "s3"})
 
 _LOCK = threading.Lock()
@@ -65,10 +66,7 @@ def lite_client(service: str) -> Any:
 
 
 def client(service: str) -> Any:
-    """A cached client for `service` in the configured region and endpoint: boto3, or the lite client for
-    DynamoDB and S3 when COURTSIDE_AWS_CLIENT=lite."""
-    if service in LITE_SERVICES and os.environ.get(LITE_ENV, "").lower() == "lite":
-        return lite_client(service)
+    """A cached boto3 client for `service` in the configured region and endpoint."""
     return _client(service, os.environ.get("AWS_ENDPOINT_URL"), _region())
 
 

@@ -140,7 +140,7 @@ class DynamoDBClient(BaseClient):
             supported = ", ".join(sorted(_snake(op) for op in DYNAMODB_OPERATIONS))
             raise AttributeError(
                 f"courtside.aws.lite DynamoDB client has no {name!r}; it supports the data-plane operations "
-                f"{supported}. Use boto3 (courtside.aws.clients.client without COURTSIDE_AWS_CLIENT=lite) for others."
+                f"{supported}. Use boto3 (courtside.aws.clients.client) for others."
             )
 
         def call(**params: Any) -> dict[str, Any]:
@@ -347,7 +347,7 @@ class S3Client(BaseClient):
     def __getattr__(self, name: str) -> Any:
         raise AttributeError(
             f"courtside.aws.lite S3 client has no {name!r}; it supports get_object, put_object, head_object and "
-            "delete_object. Use boto3 (courtside.aws.clients.client without COURTSIDE_AWS_CLIENT=lite) for others."
+            "delete_object. Use boto3 (courtside.aws.clients.client) for others."
         )
 
     def _request(

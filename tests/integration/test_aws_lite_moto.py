@@ -4,7 +4,6 @@ pregame state through either client."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
@@ -210,23 +209,19 @@ def test_online_store_serves_the_same_pregame_state(aws: Settings, ddb_lite: lit
     assert after == lite_store.get_pregame_state("BOS", "PHI", 2019)
 
 
-def test_clients_returns_lite_only_when_asked_and_only_for_its_services(
-    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(clients.LITE_ENV, "lite")
+def test_lite_clients_are_cached_per_endpoint_and_only_for_their_services(moto_endpoint: str, monkeypatch) -> None:
     clients.reset()
     try:
-        assert isinstance(client("dynamodb"), lite.DynamoDBClient)
-        assert isinstance(client("s3"), lite.S3Client)
-        first = client("dynamodb")
-        assert client("dynamodb") is first  # cached like boto3 clients
+        assert isinstance(clients.lite_client("dynamodb"), lite.DynamoDBClient)
+        assert isinstance(clients.lite_client("s3"), lite.S3Client)
+        first = clients.lite_client("dynamodb")
+        assert clients.lite_client("dynamodb") is first  # cached like boto3 clients
         clients.reset()
-        assert client("dynamodb") is not first  # reset() forgets lite clients too
-        assert not isinstance(client("sqs"), lite.DynamoDBClient | lite.S3Client)
+        assert clients.lite_client("dynamodb") is not first  # reset() forgets lite clients too
+        with pytest.raises(ValueError, match="lite client supports"):
+            clients.lite_client("sqs")
         monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:1")
-        assert client("dynamodb").endpoint_url == "http://127.0.0.1:1"  # a new endpoint: a new client
-        monkeypatch.delenv(clients.LITE_ENV)
-        assert not isinstance(client("dynamodb"), lite.DynamoDBClient)
+        assert clients.lite_client("dynamodb").endpoint_url == "http://127.0.0.1:1"  # a new endpoint: a new client
+        assert not isinstance(client("dynamodb"), lite.DynamoDBClient)  # client() is always boto3
     finally:
         clients.reset()
-    assert os.environ.get("AWS_ENDPOINT_URL") == moto_endpoint

@@ -600,9 +600,6 @@ def test_importing_lite_and_clients_does_not_load_boto3() -> None:
 
 
 def test_lite_client_via_clients_keeps_boto3_unloaded() -> None:
-    code = (
-        "import os; os.environ['COURTSIDE_AWS_CLIENT'] = 'lite'\n"
-        "from courtside.aws.clients import client; client('dynamodb'); client('s3')"
-    )
+    code = "from courtside.aws.clients import lite_client; lite_client('dynamodb'); lite_client('s3')"
     loaded = _loaded(code)
     assert "boto3" not in loaded and "botocore.session" not in loaded
