@@ -1,10 +1,9 @@
 """The predict Lambda entry point answers correctly when invoked from several threads at once.
 
-Why: Powertools' REST resolver keeps the request being resolved in process-wide state (``BaseRouter.current_event``
-is a class attribute, route arguments live in ``app.context`` and are cleared after every resolve) and ``Metrics``
-shares one metric set per process. Two overlapping ``app.resolve`` calls therefore read each other's event or lose
-their route arguments: a 500, or worse a 200 answering another caller's question. The handler serialises the
-resolve; this test overlaps many mixed requests and checks every answer belongs to its own request.
+Why: Powertools' ``Metrics`` and ``Logger`` share one metric set and one key set per process (and the REST resolver
+this service used before kept the request itself in process-wide state), so overlapping resolves could mix their
+metrics and request ids, or answer another caller's question. The handler serialises the resolve; this test
+overlaps many mixed requests and checks every answer belongs to its own request.
 """
 
 from __future__ import annotations
