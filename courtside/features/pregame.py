@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date as Date
+from functools import lru_cache
 
 from courtside.features.arenas import travel_miles
 from courtside.ratings import elo
@@ -68,16 +69,27 @@ class TeamState:
         return self.rating.team
 
 
-def _days_between(earlier: str, later: str) -> int:
-    return (Date.fromisoformat(later[:10]) - Date.fromisoformat(earlier[:10])).days
+@lru_cache(maxsize=4096)
+def _day_number(iso: str) -> int:
+    """Proleptic ordinal of an ISO date (or date-time) string.
+
+    Why cached: the predict path computes schedule features for two teams per request, each from the game date and
+    up to RECENT_GAMES_KEPT recent dates; the same few hundred date strings recur across requests and backfill
+    rows, so each is parsed once per process (difference of ordinals == difference of dates in days)."""
+    return Date.fromisoformat(iso[:10]).toordinal()
 
 
 def schedule_features(state: TeamState, game_date: str) -> tuple[float, float, float]:
     """(rest days capped at a week, back-to-back flag, games in the 4 days before `game_date`)."""
-    if not state.recent_dates:
+    dates = state.recent_dates
+    if not dates:
         return float(MAX_REST_DAYS), 0.0, 0.0
-    rest = min(_days_between(state.recent_dates[-1], game_date), MAX_REST_DAYS)
-    recent = sum(1 for d in state.recent_dates if 0 < _days_between(d, game_date) <= 4)
+    day = _day_number(game_date)
+    rest = min(day - _day_number(dates[-1]), MAX_REST_DAYS)
+    recent = 0
+    for d in dates:
+        if 0 < day - _day_number(d) <= 4:
+            recent += 1
     return float(rest), float(rest <= 1), float(recent)
 
 

@@ -62,6 +62,15 @@ def pseudonym_of(user_id: str | None) -> str | None:
         return None
 
 
+def active_sink(sink: CaptureSink | None = None) -> CaptureSink | None:
+    """The sink a record would go to (`sink`, else the process-wide one), or None when it is the no-op default.
+
+    Why: building the record (and pseudonymising the user id, an HMAC) is wasted work on every request while no
+    consent-aware sink is installed; callers skip it when this returns None."""
+    chosen = sink or _sink
+    return None if type(chosen) is NoopCaptureSink else chosen
+
+
 def offer(record: dict[str, Any], sink: CaptureSink | None = None) -> bool:
     """Send `record` to the sink; a failing sink is swallowed so capture can never fail a prediction."""
     try:

@@ -26,12 +26,16 @@ import math
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import getitem, itemgetter
+from functools import reduce
+from itertools import product
+from operator import and_, getitem, itemgetter
 from typing import Any
 
 from courtside.models.documents import read_document
 
 FORMAT = "courtside-compiled-trees-v1"
+# Boxes the leading trees' running sums are precomputed for (per-feature distinct thresholds + 1, multiplied).
+MAX_PREFIX_BOXES = 512
 _LOWEST_BIT = [0] + [(b & -b).bit_length() - 1 for b in range(1, 256)]  # index of a byte's lowest set bit
 
 
@@ -104,36 +108,102 @@ def _tree_masks(tree: Mapping[str, Sequence[Any]], n_features: int) -> tuple[lis
     return nodes, leaves
 
 
+class _QuickScorer:
+    """QuickScorer's parts for a run of trees (<= 8 leaves each): one byte per tree in a bit vector, per split
+    feature the sorted node thresholds with the running AND of their masks, and per tree a byte -> leaf table."""
+
+    def __init__(self, trees: Sequence[Mapping[str, Sequence[Any]]], n_features: int) -> None:
+        self.width = width = len(trees)
+        all_bits = (1 << (8 * width)) - 1
+        by_feature: list[list[tuple[float, int]]] = [[] for _ in range(n_features)]
+        self.tables: list[list[float]] = []
+        self.start = 0  # every tree's real leaves set; unused bits of a byte stay clear: its lowest set bit is a leaf
+        self.ok = True
+        for t, tree in enumerate(trees):
+            nodes, leaves = _tree_masks(tree, n_features)
+            if len(leaves) > 8:
+                self.ok = False
+                return
+            self.start |= ((1 << len(leaves)) - 1) << (8 * t)
+            for f, threshold, left_bits in nodes:
+                by_feature[f].append((threshold, ~(left_bits << (8 * t)) & all_bits))
+            # byte -> value of its lowest set leaf; only bytes below 1 << len(leaves) occur (never 0: the exit leaf
+            # stays set)
+            self.tables.append(list(map(leaves.__getitem__, _LOWEST_BIT[: 1 << len(leaves)])))
+        # feature -> (node thresholds ascending, cumulative[k]: AND of the masks of the k lowest, i.e. of the
+        # nodes that are false when exactly k thresholds are below x)
+        self.features: dict[int, tuple[list[float], list[int]]] = {}
+        for f, nodes_f in enumerate(by_feature):
+            nodes_f.sort(key=lambda node: node[0])
+            running, cumulative = all_bits, [all_bits]
+            for _, mask in nodes_f:
+                running &= mask
+                cumulative.append(running)
+            self.features[f] = ([th for th, _ in nodes_f], cumulative)
+
+    def mask(self, f: int, x: float) -> int:
+        """AND of the masks of every node on feature `f` that `x` makes false."""
+        thresholds, cumulative = self.features[f]
+        return cumulative[bisect_left(thresholds, x)]
+
+    def leaf_sum(self, bits: int) -> float:
+        """The exit leaves' values summed in tree order, as the trees' own sum does (same rounding)."""
+        return sum(map(getitem, self.tables, bits.to_bytes(self.width, "little")))
+
+
+def _prefix_length(trees: Sequence[Mapping[str, Sequence[Any]]], n_features: int, max_cells: int) -> int:
+    """The most leading trees whose distinct thresholds cut the input space into at most `max_cells` boxes."""
+    seen: dict[int, set[float]] = {}
+    for k, tree in enumerate(trees):
+        for f, th in zip(tree["feature"], tree["threshold"], strict=True):
+            if 0 <= int(f) < n_features:
+                seen.setdefault(int(f), set()).add(float(th))
+        if math.prod(len(ths) + 1 for ths in seen.values()) > max_cells:
+            return k
+    return len(trees)
+
+
 def _bitvector(feature_names: Sequence[str], trees: Sequence[Mapping[str, Sequence[Any]]], base: float) -> Any:
-    """The QuickScorer decision function, or None when a tree has more than 8 leaves (one byte per tree)."""
-    n, width = len(feature_names), len(trees)
-    all_bits = (1 << (8 * width)) - 1
-    by_feature: list[list[tuple[float, int]]] = [[] for _ in range(n)]
-    tables: list[list[float]] = []
-    start = 0  # every tree's real leaves set; unused bits of a byte stay clear so its lowest set bit is a leaf
-    for t, tree in enumerate(trees):
-        nodes, leaves = _tree_masks(tree, n)
-        if len(leaves) > 8:
-            return None
-        start |= ((1 << len(leaves)) - 1) << (8 * t)
-        for f, threshold, left_bits in nodes:
-            by_feature[f].append((threshold, ~(left_bits << (8 * t)) & all_bits))
-        # byte -> value of its lowest set leaf; only bytes below 1 << len(leaves) occur (0 never: the exit leaf stays)
-        tables.append(list(map(leaves.__getitem__, _LOWEST_BIT[: 1 << len(leaves)])))
-    features: list[tuple[list[float], list[int]]] = []
-    for nodes_f in by_feature:
-        nodes_f.sort(key=lambda node: node[0])
-        running, cumulative = all_bits, [all_bits]
-        for _, mask in nodes_f:
-            running &= mask
-            cumulative.append(running)  # cumulative[k]: the k lowest thresholds are below x
-        features.append(([th for th, _ in nodes_f], cumulative))
+    """The QuickScorer decision function, or None when a tree has more than 8 leaves (one byte per tree).
+
+    The leading trees are not scored per request: their thresholds cut the input space into few boxes (the first
+    ~140 of the pre-game LightGBM's 300 trees into 368), every input in a box takes the same path in each of them,
+    so the running sum of their leaf values is precomputed per box (in tree order: the same float additions).
+    A request adds the remaining trees' leaves to its box's running sum, continuing the same sequence, so the
+    score is bit for bit the tree-order sum."""
+    n = len(feature_names)
+    k = _prefix_length(trees, n, MAX_PREFIX_BOXES)
+    head, tail = _QuickScorer(trees[:k], n), _QuickScorer(trees[k:], n)
+    if not (head.ok and tail.ok):
+        return None
+    # per split feature: every distinct threshold of the ensemble; x's bin (bisect_left) fixes both the box
+    # coordinate among the head's thresholds and the tail's mask
+    axes: list[tuple[int, list[float], list[float]]] = []  # (feature, all thresholds, head's distinct thresholds)
+    for f in range(n):
+        all_th = sorted({*head.features[f][0], *tail.features[f][0]})
+        if all_th:
+            axes.append((f, all_th, sorted(set(head.features[f][0]))))
+    sizes = [len(head_th) + 1 for _, _, head_th in axes]
+    strides = [math.prod(sizes[i + 1 :]) for i in range(len(axes))]  # row-major boxes, the last axis fastest
+    features: list[tuple[int, list[float], list[int], list[int]]] = []
+    head_masks: list[list[int]] = []
+    for (f, all_th, head_th), stride in zip(axes, strides, strict=True):
+        reps = [*all_th, math.inf]  # a value inside each bin: bisect_left(all_th, reps[b]) == b
+        offsets = [bisect_left(head_th, r) * stride for r in reps]
+        features.append((f, all_th, offsets, [tail.mask(f, r) for r in reps]))
+        head_masks.append([head.mask(f, r) for r in [*head_th, math.inf]])
+    # running sum of the head's leaves per box (boxes enumerated row-major, like the offsets)
+    prefix = [head.leaf_sum(reduce(and_, combo, head.start)) for combo in product(*head_masks)]
+    start, width, tables = tail.start, tail.width, tail.tables
 
     def decision(*xs: float) -> float:
-        bits = start
-        for (thresholds, cumulative), x in zip(features, xs):  # noqa: B905 - arity checked by the caller
-            bits &= cumulative[bisect_left(thresholds, x)]
-        return base + sum(map(getitem, tables, bits.to_bytes(width, "little")))
+        bits, box = start, 0
+        for f, thresholds, offsets, masks in features:
+            b = bisect_left(thresholds, xs[f])
+            box += offsets[b]
+            bits &= masks[b]
+        # sum(..., start) continues the head's float sum with the tail's leaves, tree by tree
+        return base + sum(map(getitem, tables, bits.to_bytes(width, "little")), prefix[box])
 
     return decision
 
@@ -163,7 +233,11 @@ class CompiledTrees:
         return float(self._decision(*self._row(features)))
 
     def predict_proba(self, features: Mapping[str, float]) -> float:
-        return _sigmoid(self.decision(features))
+        z = float(self._decision(*self._row(features)))  # decision() inlined: this is the per-request call
+        if z >= 0:
+            return 1.0 / (1.0 + math.exp(-z))
+        e = math.exp(z)
+        return e / (1.0 + e)
 
     def predict_many(self, rows: Sequence[Mapping[str, float]]) -> list[float]:
         return [self.predict_proba(r) for r in rows]

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from courtside.config import resource_names
@@ -47,10 +48,20 @@ def parse_event_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+@lru_cache(maxsize=256)
+def _event_timestamp(value: str) -> float | None:
+    """POSIX time of an event-time string, parsed once per distinct value.
+
+    Why cached: every request reports freshness from the store's ``features_as_of``, which only changes when a new
+    result is applied, so a warm container sees the same few strings over and over."""
+    parsed = parse_event_time(value)
+    return None if parsed is None else parsed.timestamp()
+
+
 def freshness_seconds(features_as_of: str | None, now: float) -> float | None:
     """Seconds between the newest reflected event and now (the practice-2 freshness metric)."""
-    parsed = parse_event_time(features_as_of)
-    return None if parsed is None else max(0.0, now - parsed.timestamp())
+    stamp = _event_timestamp(features_as_of) if features_as_of else None
+    return None if stamp is None else max(0.0, now - stamp)
 
 
 class PregamePredictor:
@@ -77,13 +88,19 @@ class PregamePredictor:
     def features_for(self, req: PregameRequest) -> tuple[str, str, int, dict[str, float], str | None]:
         """Resolve teams and season, read both teams' state and the game's availability in one batch read,
         compute the model inputs."""
+        home, away, season, _, feats, as_of = self._inputs(req)
+        return home, away, season, feats, as_of
+
+    def _inputs(self, req: PregameRequest) -> tuple[str, str, int, str, dict[str, float], str | None]:
+        """:meth:`features_for` plus the ISO game date (formatted once, used by the read, features and response)."""
         home = franchise_code(req.home_team, "home_team")
         away = franchise_code(req.away_team, "away_team")
         if home == away:
             raise ServiceError(422, errors.SAME_TEAM, f"home and away are the same franchise ({home})")
         season = season_of(req.date)
+        day = req.date.isoformat()
         try:
-            state = self.store.get_pregame_state(home, away, season, req.date.isoformat())
+            state = self.store.get_pregame_state(home, away, season, day)
         except ServiceError:
             raise
         except Exception as err:  # noqa: BLE001 - a store outage is a 503 with a code, not an opaque 500
@@ -91,14 +108,12 @@ class PregamePredictor:
         home_state = carry_into_season(state.home, season, _ELO)
         away_state = carry_into_season(state.away, season, _ELO)
         home_av, away_av = state.availability  # from the game's game_scheduled lists; (1.0, 1.0) when unknown
-        feats = pregame_features(
-            home_state, away_state, state.league, req.date.isoformat(), req.neutral, home_av, away_av
-        )
-        return home, away, season, feats, getattr(state, "features_as_of", None) or None
+        feats = pregame_features(home_state, away_state, state.league, day, req.neutral, home_av, away_av)
+        return home, away, season, day, feats, getattr(state, "features_as_of", None) or None
 
     def predict(self, req: PregameRequest) -> dict[str, Any]:
         t0 = time.perf_counter()
-        home, away, season, feats, as_of = self.features_for(req)
+        home, away, season, day, feats, as_of = self._inputs(req)
         t1 = time.perf_counter()
         scored = self.backend.score(feats)
         t2 = time.perf_counter()
@@ -110,24 +125,26 @@ class PregamePredictor:
             "features_as_of": as_of,
             "home_team": home,
             "away_team": away,
-            "date": req.date.isoformat(),
+            "date": day,
             "season": season,
             "neutral": req.neutral,
             "features": feats,
         }
-        capture_mod.offer(
-            {
-                "kind": "pregame",
-                "requested_at": now,
-                "user_pseudonym": capture_mod.pseudonym_of(req.user_id),
-                "request": {"date": response["date"], "home_team": home, "away_team": away, "neutral": req.neutral},
-                "features": feats,
-                "features_as_of": as_of,
-                "model_version": scored.model_version,
-                "prediction": scored.probability,
-            },
-            self.sink,
-        )
+        sink = capture_mod.active_sink(self.sink)
+        if sink is not None:  # no record (nor pseudonym) is built while captures go nowhere
+            capture_mod.offer(
+                {
+                    "kind": "pregame",
+                    "requested_at": now,
+                    "user_pseudonym": capture_mod.pseudonym_of(req.user_id),
+                    "request": {"date": day, "home_team": home, "away_team": away, "neutral": req.neutral},
+                    "features": feats,
+                    "features_as_of": as_of,
+                    "model_version": scored.model_version,
+                    "prediction": scored.probability,
+                },
+                sink,
+            )
         return response
 
     def prior_for_game(self, game_id: str) -> float | None:

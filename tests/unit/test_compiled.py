@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import random
 
 import pytest
@@ -61,3 +63,32 @@ def test_single_feature_ensemble_scores_like_the_array_trees():
     for _ in range(100):
         x = {"a": rng.uniform(-1.5, 1.5)}
         assert compiled.predict_proba(x) == pytest.approx(model.predict_proba(x), abs=1e-15)
+
+
+@pytest.mark.parametrize("prefix_boxes", [0, 64, 512, 1 << 30])
+def test_precomputed_leading_trees_keep_the_tree_order_sum_bit_for_bit(monkeypatch, prefix_boxes):
+    """Whatever number of leading trees is precomputed per box, the score is the same float as the trees' own
+    sum in tree order (the running sum is continued, never regrouped), ties and non-finite inputs included."""
+    from courtside.serving import compiled as compiled_mod
+
+    monkeypatch.setattr(compiled_mod, "MAX_PREFIX_BOXES", prefix_boxes)
+    rng = random.Random(11)
+    # few distinct thresholds per feature (as LightGBM's histogram bins give) so some prefixes fit in a few boxes
+    grid = [round(rng.uniform(-1, 1), 1) for _ in range(12)]
+
+    def coarse_tree() -> Tree:
+        tree = random_tree(rng, 3)
+        return dataclasses.replace(tree, threshold=tuple(rng.choice(grid) for _ in tree.threshold))
+
+    model = TreeEnsembleModel(("a", "b", "c"), tuple(coarse_tree() for _ in range(80)))
+    compiled = parse_model(CompiledTrees.from_tree_model(model).to_json())
+    assert compiled.evaluation == "bitvector"
+    head = compiled_mod._prefix_length(compiled.trees, 3, prefix_boxes)
+    assert (head == 0) == (prefix_boxes == 0) and (head == 80) == (prefix_boxes == 1 << 30)
+    rows = [{k: rng.uniform(-1.5, 1.5) for k in "abc"} for _ in range(400)]
+    rows += [{k: rng.choice(grid) for k in "abc"} for _ in range(400)]  # ties: x == threshold goes left
+    for x in rows:
+        assert compiled.decision(x) == model.decision(x)  # exact: same additions in the same order
+        assert compiled.predict_proba(x) == model.predict_proba(x)
+    for x in ({"a": math.inf, "b": -math.inf, "c": 0.0}, {"a": -math.inf, "b": math.inf, "c": math.inf}):
+        assert compiled.decision(x) == model.decision(x)
