@@ -111,7 +111,7 @@ def main() -> None:
     t = time.perf_counter()
     records = load_records(args.n)
     print(f"prepared {len(records)} records in {time.perf_counter() - t:.1f} s")
-    from courtside.ingest.core import GZIP_IMPL
+    from courtside.ingest.core import B64_IMPL, GZIP_IMPL
 
     plain: list[tuple[float, float]] = []
     core: list[tuple[float, float]] = []
@@ -131,6 +131,7 @@ def main() -> None:
         "runs": args.runs,
         "batch": args.batch,
         "gzip": GZIP_IMPL,
+        "base64": B64_IMPL,
         "core_outcome": totals,
     }
     print(json.dumps(result, indent=2))

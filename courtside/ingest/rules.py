@@ -17,11 +17,13 @@ plays) are not checked for scores.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from typing import Any
 
 from courtside.errors import EventRejected
-from courtside.events import EVENT_ADAPTER, Event, GameFinalEvent, GameScheduledEvent, PbpEvent, PlayerBoxEvent
+from courtside.events import EVENT_ADAPTER, Event, GameFinalEvent, GameScheduledEvent, PlayerBoxEvent
 from courtside.teams import is_valid_for_season, to_bref
 
 _ZERO = dt.timedelta(0)
@@ -107,22 +109,21 @@ def _check_box(p: PlayerBoxEvent, info: GameInfo) -> None:
 
 def check_event(event: Event) -> GameInfo:
     """Stateless rules. Returns the game info (used to route the event); raises EventRejected."""
+    if event.event_type == "pbp":
+        return stream_facts(event)[3]
+    return _check_other(event)
+
+
+def _check_other(event: Event) -> GameInfo:
+    """:func:`check_event` for the event types other than pbp (whose rules are in :func:`stream_facts`)."""
     if event.occurred_at.utcoffset() != _ZERO:
         raise EventRejected("bad_timestamp", f"occurred_at {event.occurred_at.isoformat()} is not UTC")
     info = game_info(event.game_id)
     kind = event.event_type
-    if kind == "pbp":
-        p = event.payload
-        if p.team is not None:
-            _team_in_game(p.team, info, "team")
-        if (p.home_score is None) != (p.away_score is None):
-            raise EventRejected("missing_field", "home_score and away_score must be set together")
-        if p.period <= 4 and p.clock_seconds > 720 or p.period > 4 and p.clock_seconds > 300:
-            raise EventRejected("out_of_range", f"clock {p.clock_seconds} s too long for period {p.period}")
-    elif kind == "player_box":
-        _check_box(event, info)
+    if kind == "player_box":
+        _check_box(event, info)  # type: ignore[arg-type]
     else:
-        _check_game_payload(event, info)
+        _check_game_payload(event, info)  # type: ignore[arg-type]
         if kind == "game_final" and event.payload.home_score == event.payload.away_score:
             raise EventRejected("inconsistent_stats", "an NBA game cannot end in a tie")
     return info
@@ -153,18 +154,29 @@ class GameState:
 Facts = tuple | None
 
 
-def pbp_facts(event: PbpEvent) -> tuple[GameInfo, tuple[int, float, int | None, int | None, int]]:
-    """:func:`check_event` and :func:`state_facts` for a pbp event, in one call (the hot path: ~95 % of the stream).
+Check = Callable[[Any, "GameState"], None]
 
-    Same rules and reasons as :func:`check_event`, written out flat because it runs once per record: fields are
-    read from the (frozen, validated) models' `__dict__`, and the UTC check skips `utcoffset()` when the parser
-    handed back its shared UTC tzinfo.
+
+def stream_facts(event: Event) -> tuple[str, str, str, GameInfo, Facts, Check | None]:
+    """All stateless rules of one parsed event, and what the within-game rule needs (the stream's hot path).
+
+    Returns `(event_id, game_id, event_type, game info, facts, within-game check)`, so the core can drop the parsed
+    model at once and run `check(facts, state)` later in arrival order. Raises EventRejected.
+
+    pbp (~95 % of the stream) is written out flat because it runs once per record: fields are read from the
+    (frozen, validated) models' `__dict__`, the UTC check skips `utcoffset()` when the parser handed back its shared
+    UTC tzinfo, and the clock limit of regular periods (720 s) is the schema's. :func:`check_event` runs this same
+    code for pbp, so the batch loads apply the identical rules.
     """
     e = event.__dict__
+    etype = e["event_type"]
+    if etype != "pbp":
+        return e["event_id"], e["game_id"], etype, _check_other(event), state_facts(event), _CHECKS.get(etype)
     occurred = e["occurred_at"]
     if occurred.tzinfo is not _UTC_TZ and occurred.utcoffset() != _ZERO:
         raise EventRejected("bad_timestamp", f"occurred_at {occurred.isoformat()} is not UTC")
-    info = _game_info(e["game_id"])
+    gid = e["game_id"]
+    info = _game_info(gid)
     if info.__class__ is tuple:
         raise EventRejected(*info)  # type: ignore[misc]
     p = e["payload"].__dict__
@@ -176,14 +188,7 @@ def pbp_facts(event: PbpEvent) -> tuple[GameInfo, tuple[int, float, int | None, 
         raise EventRejected("missing_field", "home_score and away_score must be set together")
     if period > 4 and clock > 300:
         raise EventRejected("out_of_range", f"clock {clock} s too long for period {period}")
-    return info, (period, clock, home, away, p["event_code"])  # type: ignore[return-value]
-
-
-def check_event_facts(event: Event) -> tuple[GameInfo, Facts]:
-    """:func:`check_event` and :func:`state_facts` in one call (pbp through :func:`pbp_facts`)."""
-    if event.event_type == "pbp":
-        return pbp_facts(event)  # type: ignore[arg-type]
-    return check_event(event), state_facts(event)
+    return e["event_id"], gid, etype, info, (period, clock, home, away, p["event_code"]), check_pbp  # type: ignore[return-value]
 
 
 def state_facts(event: Event) -> Facts:
@@ -241,3 +246,7 @@ def check_pbp(facts: tuple[int, float, int | None, int | None, int], state: Game
     state.pbp_seen += 1
     if code == 13 and period >= 4 and state.home != state.away:
         state.ended = True
+
+
+# The within-game rule of each event type that has one (what :func:`stream_facts` hands the core).
+_CHECKS: dict[str, Check] = {"game_final": check_final, "pbp": check_pbp}
