@@ -5,16 +5,21 @@ a Brownian-motion score ``brownian_z`` (Stern 1994: final margin = margin + poss
 left + noise with s.d. 12 x sqrt(share of the game left)). In the last five minutes the trees are averaged with a
 logistic model on the smooth late-game terms, because late in a game the probability moves steeply with one
 point or one possession and piecewise-constant trees alone were worse there than the margin-and-time baseline.
-The baseline is the same LightGBM on margin and time only (``BASELINE_FEATURES``), trained on the same states.
+The late logistic also sees the pre-game strength, the margin per possession left and the possession's value
+scaled by the possessions left, and carries ``LATE_WEIGHT`` of the blend; both choices were made on
+leave-one-season-out folds of the training seasons (:func:`courtside.models.ingame_report.late_phase_validation`),
+never on the test season. The baseline is the same LightGBM on margin and time only (``BASELINE_FEATURES``),
+trained on the same states.
 
-Serving form ("courtside-ingame-v3", pure Python): derived features, the labelling functions and the label model's
+Serving form ("courtside-ingame-v4", pure Python): derived features, the labelling functions and the label model's
 posterior are computed here from raw state fields, so the live service and training compute ``leverage`` the same
 way; the trees are :class:`courtside.models.trees.TreeEnsembleModel`. Training states come from
 :mod:`courtside.models.ingame_states`, which samples the features handler's own tracker
 (:class:`courtside.features.live.LiveState`); :data:`STATE_FIELDS` is the one place that says which live feature
 each raw model input is, and a missing one is an error, not a neutral default (that default was a silent
 train/serve skew: possession, bonus, run and timeouts read as "unknown" in production). v3 reads possession as
-+1/-1/0 and the bonus, run and timeouts as LiveState defines them, so a v2 document is refused, not misread.
++1/-1/0 and the bonus, run and timeouts as LiveState defines them, so a v2 document is refused, not misread; v4 adds
+the late blend's weight to the document (v3 hard-coded 0.5), so a v3 document is refused too.
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ if not set(STATE_FIELDS.values()) <= set(LIVE_FEATURE_NAMES):
         f"in-game inputs that are not live features: {set(STATE_FIELDS.values()) - set(LIVE_FEATURE_NAMES)}"
     )
 
-FORMAT = "courtside-ingame-v3"
+FORMAT = "courtside-ingame-v4"
 GAME_SECONDS = 2880.0
 SIGMA_POINTS = 12.0  # s.d. of a full game's final margin
 POSSESSION_POINTS = 1.0  # having the ball vs the other side having it, in points
@@ -66,7 +71,7 @@ FULL_FEATURES = (
     "timeouts_used_diff",
     "leverage",
 )
-LATE_FEATURES = (
+LATE_FEATURES_V3 = (  # the v3 late logistic, kept for the report's ablation
     "brownian_z",
     "margin_per_sqrt_time",
     "home_possession",
@@ -74,6 +79,11 @@ LATE_FEATURES = (
     "bonus_away",
     "timeouts_used_diff",
 )
+LATE_FEATURES = (*LATE_FEATURES_V3, "pregame_logit_scaled", "margin_per_poss", "possession_per_poss", "last_minute")
+# Weight of the late logistic in the last-five-minutes blend (the trees get the rest). Chosen on leave-one-season-out
+# folds of 2015-16..2017-18 (mean late-bin Brier 0.0783 at 0.6 vs 0.0784 at 0.5, 0.0785 at 0.0; 0.5 was v3's).
+LATE_WEIGHT = 0.6
+POSSESSION_SECONDS = 24.0  # one shot clock: the longest a possession lasts
 BASELINE_FEATURES = ("margin", "seconds_left", "margin_per_sqrt_time")
 MONOTONE = {"margin": 1, "margin_per_sqrt_time": 1, "brownian_z": 1, "pregame_logit_scaled": 1}
 _ALIASES = {  # model name -> accepted keys: its own (training rows) and the live feature's (served state)
@@ -129,6 +139,10 @@ def derive(state: Mapping[str, Any], label_model: LabelModel | None = None) -> d
         "bonus_away": _field(state, "bonus_away"),
         "timeouts_used_diff": _field(state, "timeouts_used_diff"),
         "leverage": leverage,
+        # late-game terms: the margin per possession left, the ball's worth per possession left, the last minute
+        "margin_per_poss": margin / (t / POSSESSION_SECONDS + 1.0),
+        "possession_per_poss": poss / math.sqrt(t / POSSESSION_SECONDS + 1.0),
+        "last_minute": min(t, 60.0),
     }
 
 
@@ -152,6 +166,7 @@ class InGameModel:
     trees: TreeEnsembleModel
     late: LateLogistic | None = None
     label_model: LabelModel | None = None
+    late_weight: float = LATE_WEIGHT  # the late logistic's share of the last-five-minutes blend
     booster: Any = field(default=None, compare=False, repr=False)  # training-time only, for fast batch scoring
 
     @property
@@ -162,7 +177,7 @@ class InGameModel:
         d = derive(features, self.label_model)
         p = self.trees.predict_proba(d)
         if self.late is not None and is_late(_period(features), d["seconds_left"]):
-            p = 0.5 * p + 0.5 * self.late.predict_proba(d)
+            p = (1.0 - self.late_weight) * p + self.late_weight * self.late.predict_proba(d)
         return p
 
     def predict_many(self, rows: Sequence[Mapping[str, Any]]) -> list[float]:
@@ -182,7 +197,7 @@ class InGameModel:
             late = np.asarray([is_late(int(r["period"]), float(r["seconds_left"])) for r in recs])
             if late.any():
                 lp = np.asarray([self.late.predict_proba(d) for d, flag in zip(derived, late, strict=True) if flag])
-                p[late] = 0.5 * p[late] + 0.5 * lp
+                p[late] = (1.0 - self.late_weight) * p[late] + self.late_weight * lp
         return p
 
     def to_json(self) -> str:
@@ -191,6 +206,7 @@ class InGameModel:
                 "format": FORMAT,
                 "trees": json.loads(self.trees.to_json()),
                 "late": self.late.as_dict() if self.late else None,
+                "late_weight": self.late_weight,
                 "label_model": self.label_model.as_dict() if self.label_model else None,
             }
         )
@@ -204,6 +220,7 @@ def load_model(text: str | bytes) -> InGameModel:
         TreeEnsembleModel.from_json(json.dumps(doc["trees"])),
         LateLogistic(tuple(late["feature_names"]), tuple(late["coef"]), float(late["intercept"])) if late else None,
         LabelModel.from_dict(lm) if lm else None,
+        float(doc["late_weight"]),
     )
 
 
@@ -266,6 +283,8 @@ def fit(
     label_model: LabelModel | None = None,
     late_model: bool = True,
     monotone: bool = True,
+    late_features: Sequence[str] = LATE_FEATURES,
+    late_weight: float = LATE_WEIGHT,
 ) -> InGameModel:
     """Train on `states`. The baseline call is ``fit(states, BASELINE_FEATURES, late_model=False,
     monotone=False)``: plain LightGBM on margin and time, as before."""
@@ -287,14 +306,30 @@ def fit(
     booster = lgb.train(params, lgb.Dataset(x, y), num_boost_round=n_estimators)
     late = None
     if late_model:
-        from sklearn.linear_model import LogisticRegression
-
         ix = [i for i, r in enumerate(recs) if int(r["period"]) >= 4 and float(r["seconds_left"]) <= LATE_TRAIN_SECONDS]
-        xl = np.asarray([[derived[i][f] for f in LATE_FEATURES] for i in ix], dtype=float)
-        clf = LogisticRegression(C=1.0, max_iter=2000).fit(xl, y[ix])
-        late = LateLogistic(LATE_FEATURES, tuple(float(c) for c in clf.coef_[0]), float(clf.intercept_[0]))
+        late = _fit_late([derived[i] for i in ix], y[ix], late_features)
     used_lm = label_model if "leverage" in features else None
-    return InGameModel(from_lightgbm(booster, features), late, used_lm, booster)
+    return InGameModel(from_lightgbm(booster, features), late, used_lm, late_weight, booster)
+
+
+def _fit_late(derived: Sequence[Mapping[str, float]], y: Any, late_features: Sequence[str]) -> LateLogistic:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    late_features = tuple(late_features)
+    xl = np.asarray([[d[f] for f in late_features] for d in derived], dtype=float)
+    clf = LogisticRegression(C=1.0, max_iter=5000).fit(xl, y)
+    return LateLogistic(late_features, tuple(float(c) for c in clf.coef_[0]), float(clf.intercept_[0]))
+
+
+def fit_late_logistic(
+    states: Any, label_model: LabelModel | None = None, late_features: Sequence[str] = LATE_FEATURES
+) -> LateLogistic:
+    """The late-phase logistic alone (what :func:`fit` trains next to the trees), on the states of the 4th quarter's
+    and overtime's last ``LATE_TRAIN_SECONDS``: the report compares late feature sets without refitting trees."""
+    late = states[(states["period"] >= 4) & (states["seconds_left"] <= LATE_TRAIN_SECONDS)]
+    derived = [derive(r, label_model) for r in late.to_dict("records")]
+    return _fit_late(derived, late["home_win"].to_numpy(int), late_features)
 
 
 def time_bin(period: int, seconds_left: float) -> str:

@@ -75,6 +75,48 @@ def choose_calibration(train: Any, lm: Any) -> tuple[dict[str, Any], dict[str, A
     return per_bin_calibration(p, y, bins), info
 
 
+LATE_WEIGHTS = tuple(round(0.1 * i, 1) for i in range(11))
+
+
+def late_phase_validation(train: Any) -> dict[str, Any]:
+    """Late-bin Brier on leave-one-season-out folds of the training seasons (label model, trees, baseline and late
+    logistics refitted without the held-out season): the v3 late logistic at v3's 0.5 blend against the current late
+    features at every blend weight in ``LATE_WEIGHTS``. This is where ``ingame.LATE_FEATURES`` and
+    ``ingame.LATE_WEIGHT`` were chosen; the test season is not in `train`."""
+    import numpy as np
+
+    code = _season_code(train)
+    folds: dict[str, dict[str, float]] = {}
+    for season in sorted(code.unique()):
+        inner, val = train[code != season], train[code == season]
+        val = val[[ingame.is_late(int(a), float(b)) for a, b in zip(val["period"], val["seconds_left"], strict=True)]]
+        lm = ingame.fit_label_model(inner)
+        model = ingame.fit(inner, label_model=lm)
+        baseline = ingame.fit(inner, ingame.BASELINE_FEATURES, late_model=False, monotone=False)
+        v3 = ingame.fit_late_logistic(inner, lm, ingame.LATE_FEATURES_V3)
+        y = val["home_win"].to_numpy(int)
+        trees = dataclasses.replace(model, late=None).predict_frame(val)
+        derived = [ingame.derive(r, lm) for r in val.to_dict("records")]
+        p_new = np.asarray([model.late.predict_proba(d) for d in derived])
+        p_v3 = np.asarray([v3.predict_proba(d) for d in derived])
+        row = {
+            "baseline": _brier(baseline.predict_frame(val), y),
+            "v3 late logistic, weight 0.5": _brier(0.5 * trees + 0.5 * p_v3, y),
+        }
+        row.update({f"late logistic, weight {w}": _brier((1 - w) * trees + w * p_new, y) for w in LATE_WEIGHTS})
+        folds[f"20{season}-{int(season) + 1:02d}"] = row
+    names = list(next(iter(folds.values())))
+    mean = {n: float(np.mean([f[n] for f in folds.values()])) for n in names}
+    weights = {w: mean[f"late logistic, weight {w}"] for w in LATE_WEIGHTS}
+    return {
+        "folds": folds,
+        "mean": mean,
+        "best_weight": min(weights, key=weights.__getitem__),
+        "late_weight_used": ingame.LATE_WEIGHT,
+        "late_features": list(ingame.LATE_FEATURES),
+    }
+
+
 def paired_bootstrap(pm: Any, pb: Any, y: Any, games: Any, draws: int = 1000, seed: int = 0) -> tuple[float, float]:
     """95% interval of Brier(model) - Brier(baseline), resampling whole games (states of a game are correlated)."""
     import numpy as np
@@ -102,10 +144,17 @@ def run(states: Any) -> dict[str, Any]:
         train, tuple(f for f in ingame.FULL_FEATURES if f != "leverage"), label_model=lm
     ).predict_frame(test)
     variants["without late-phase logistic blend"] = dataclasses.replace(model, late=None).predict_frame(test)
+    variants["late blend weight 0.5 (v3's) instead of LATE_WEIGHT"] = dataclasses.replace(
+        model, late_weight=0.5
+    ).predict_frame(test)
+    variants["v3 late logistic (no pre-game, per-possession, last-minute terms), weight 0.5"] = dataclasses.replace(
+        model, late=ingame.fit_late_logistic(train, lm, ingame.LATE_FEATURES_V3), late_weight=0.5
+    ).predict_frame(test)
     variants["without monotone constraints"] = ingame.fit(train, label_model=lm, monotone=False).predict_frame(test)
     variants["previous model (v1 features + leverage, no blend, no constraints)"] = ingame.fit(
         train, (*ingame.V1_FEATURES, "leverage"), label_model=lm, late_model=False, monotone=False
     ).predict_frame(test)
+    late_validation = late_phase_validation(train)
     maps, cal_info = choose_calibration(train, lm)
     if cal_info["kept"]:
         pm = variants["model"] = apply_calibration(pm, bins, maps)
@@ -137,9 +186,11 @@ def run(states: Any) -> dict[str, Any]:
         "overall": {name: _brier(p, y) for name, p in variants.items()},
         "switches": table,
         "calibration": cal_info,
+        "late_phase_validation": late_validation,
         "weak_supervision": ingame.weak_supervision_stats(train, lm, check),
         "feature_names": list(model.feature_names),
         "late_model": dataclasses.asdict(model.late) if model.late else None,
+        "late_weight": model.late_weight,
     }
 
 
@@ -188,6 +239,7 @@ def markdown(rep: Mapping[str, Any]) -> str:
         f"{cal['validation_brier_uncalibrated']:.5f} uncalibrated vs "
         f"{cal['validation_brier_calibrated']:.5f} calibrated; kept: {cal['kept']}.",
     ]
+    lines += late_validation_markdown(rep["late_phase_validation"])
     ws = rep["weak_supervision"]
     m = ws["matrix"]
     lines += [
@@ -214,6 +266,27 @@ def markdown(rep: Mapping[str, Any]) -> str:
         "gives the home side between 10% and 90%. It is a sanity check, not ground truth.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
+    """The late-phase choice on leave-one-season-out folds of the training seasons, as a markdown section."""
+    folds = list(val["folds"])
+    lines = [
+        "",
+        "## Late-phase choices on validation (training seasons only; last_5_min Brier)",
+        "",
+        "Each training season held out in turn; label model, trees, baseline and late logistics refitted on the other "
+        "two. The late logistic's features (`ingame.LATE_FEATURES`: v3's plus the pre-game strength, margin per "
+        "possession left, possession per possession left, seconds left in the last minute) and its blend weight "
+        f"(`ingame.LATE_WEIGHT` = {val['late_weight_used']}) were chosen here; best weight by the mean: "
+        f"{val['best_weight']}.",
+        "",
+        "| candidate | " + " | ".join(folds) + " | mean |",
+        "|---|" + "---|" * (len(folds) + 1),
+    ]
+    for name, m in val["mean"].items():
+        lines.append(f"| {name} | " + " | ".join(f"{val['folds'][f][name]:.5f}" for f in folds) + f" | {m:.5f} |")
+    return lines
 
 
 def report(pbp_dir: Path, out_dir: Path) -> dict[str, Any]:

@@ -76,6 +76,40 @@ def test_late_blend_only_in_the_last_five_minutes(split, model):
     assert list(model.predict_frame(late)) != pytest.approx(list(plain.predict_frame(late)))
 
 
+def test_late_weight_travels_with_the_document_and_sets_the_blend(split, model):
+    import json
+
+    import numpy as np
+
+    _, test = split
+    late = test[(test["period"] >= 4) & (test["seconds_left"] <= 300)].head(50)
+    trees_only = dataclasses.replace(model, late=None).predict_frame(late)
+    logistic_only = dataclasses.replace(model, late_weight=1.0).predict_frame(late)
+    w = ingame.LATE_WEIGHT
+    assert model.late_weight == w and model.late.feature_names == ingame.LATE_FEATURES
+    assert list(model.predict_frame(late)) == pytest.approx(list((1 - w) * trees_only + w * logistic_only))
+    # the weight is part of the served document: a reweighted model reloads with its own weight, same scores
+    other = dataclasses.replace(model, late_weight=0.25)
+    loaded = ingame.load_model(other.to_json())
+    assert loaded.late_weight == 0.25
+    assert loaded.predict_many(late.to_dict("records")) == pytest.approx(list(other.predict_frame(late)), abs=1e-9)
+    assert not np.allclose(other.predict_frame(late), model.predict_frame(late))
+    # a v3 document (weight fixed at 0.5, no late_weight field) is refused, not served with a guessed weight
+    v3 = {**json.loads(model.to_json()), "format": "courtside-ingame-v3"}
+    v3.pop("late_weight")
+    with pytest.raises(ValueError, match="courtside-ingame-v4"):
+        ingame.load_model(json.dumps(v3))
+
+
+def test_late_terms_follow_possessions_left():
+    base = {"margin": 3.0, "period": 4, "home_possession": 1.0, "run_2min": 0.0, "bonus_home": 0.0}
+    base |= {"bonus_away": 0.0, "timeouts_used_diff": 0.0, "pregame_prob": 0.5}
+    early, late = ingame.derive({**base, "seconds_left": 240.0}), ingame.derive({**base, "seconds_left": 12.0})
+    assert early["margin_per_poss"] == pytest.approx(3.0 / 11.0) and late["margin_per_poss"] == pytest.approx(2.0)
+    assert late["possession_per_poss"] > early["possession_per_poss"] > 0
+    assert early["last_minute"] == 60.0 and late["last_minute"] == 12.0
+
+
 def test_directional_and_bins(split, model):
     train, test = split
     late = [r for r in test.to_dict("records") if r["period"] == 4 and r["seconds_left"] < 120][:50]
