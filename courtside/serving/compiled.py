@@ -8,10 +8,13 @@ evaluation here is QuickScorer (Lucchese et al., SIGIR 2015) over Python's big i
 - a node is *false* when ``x[f] > threshold``; then no leaf of its left subtree can be the exit, so its mask
   clears those bits. Sorting each feature's nodes by threshold lets one ``bisect`` find every false node of that
   feature at once, and a precomputed running AND of their masks applies them in one big-integer ``&``;
-- after the 8 features, each tree's exit leaf is the lowest bit still set in its byte: ``int.to_bytes`` splits the
+- after the split features, each tree's exit leaf is the lowest bit still set in its byte: ``int.to_bytes`` splits the
   vector and a per-tree 256-entry table maps the byte to the leaf value, summed by ``sum(map(...))`` in C.
 
-A row costs 8 bisects, 8 big-integer ANDs and one C-level pass over the trees instead of ~900 bytecode branches.
+A row costs one bisect and one big-integer AND per split feature and one C-level pass over the trees instead of
+~900 bytecode branches. The pass skips the leading trees whose thresholds cut the input space into few boxes
+(the first 144 of 300): their running sum is precomputed per box at load, and the request continues it
+(:func:`_bitvector`), so the float additions, and the score, stay exactly those of the tree-order sum.
 Ensembles with a tree of more than 8 leaves fall back to generated straight-line code (nested ``if x3 <= 1.5:``).
 The document stores only numbers (feature indices, thresholds, leaf values), validated as such before anything is
 built, so loading a model file can never inject code. Both paths take the same branch as the array-walking form
@@ -34,8 +37,11 @@ from typing import Any
 from courtside.models.documents import read_document
 
 FORMAT = "courtside-compiled-trees-v1"
-# Boxes the leading trees' running sums are precomputed for (per-feature distinct thresholds + 1, multiplied).
-MAX_PREFIX_BOXES = 512
+# Box budgets of the stages that precompute the leading trees' running sums (a box: one bin of every feature
+# between the distinct thresholds of the trees summed so far). Cost at load: boxes x trees of each stage; one
+# stage of 512 boxes takes the pre-game LightGBM's first 144 trees (368 boxes) for a few ms. A second stage
+# (e.g. 2500 or 8192 boxes) measured 10-60 ms more load for at most 56 trees fewer per request: not worth it.
+PREFIX_STAGE_BOXES: tuple[int, ...] = (512,)
 _LOWEST_BIT = [0] + [(b & -b).bit_length() - 1 for b in range(1, 256)]  # index of a byte's lowest set bit
 
 
@@ -146,55 +152,88 @@ class _QuickScorer:
         thresholds, cumulative = self.features[f]
         return cumulative[bisect_left(thresholds, x)]
 
-    def leaf_sum(self, bits: int) -> float:
-        """The exit leaves' values summed in tree order, as the trees' own sum does (same rounding)."""
-        return sum(map(getitem, self.tables, bits.to_bytes(self.width, "little")))
+    def leaf_sum(self, bits: int, start: float = 0) -> float:
+        """`start` plus the exit leaves' values, added one by one in tree order (the trees' own float sum)."""
+        return sum(map(getitem, self.tables, bits.to_bytes(self.width, "little")), start)
 
 
-def _prefix_length(trees: Sequence[Mapping[str, Sequence[Any]]], n_features: int, max_cells: int) -> int:
-    """The most leading trees whose distinct thresholds cut the input space into at most `max_cells` boxes."""
-    seen: dict[int, set[float]] = {}
+def _first_use(trees: Sequence[Mapping[str, Sequence[Any]]], n_features: int) -> dict[int, dict[float, int]]:
+    """feature -> threshold -> index of the first tree splitting there (features never split on are absent)."""
+    first: dict[int, dict[float, int]] = {}
     for k, tree in enumerate(trees):
         for f, th in zip(tree["feature"], tree["threshold"], strict=True):
             if 0 <= int(f) < n_features:
-                seen.setdefault(int(f), set()).add(float(th))
-        if math.prod(len(ths) + 1 for ths in seen.values()) > max_cells:
-            return k
-    return len(trees)
+                first.setdefault(int(f), {}).setdefault(float(th), k)
+    return first
+
+
+def _stage_ends(first: Mapping[int, Mapping[float, int]], n_trees: int, caps: Sequence[int]) -> list[int]:
+    """Per cap, the most leading trees whose distinct thresholds cut the input space into at most `cap` boxes."""
+    new_at: list[list[int]] = [[] for _ in range(n_trees)]
+    for f, thresholds in first.items():
+        for k in thresholds.values():
+            new_at[k].append(f)
+    sides = dict.fromkeys(first, 1)
+    ends: list[int] = []
+    remaining = sorted(caps)
+    for k, features in enumerate(new_at):
+        for f in features:
+            sides[f] += 1
+        boxes = math.prod(sides.values())
+        while remaining and boxes > remaining[0]:
+            remaining.pop(0)
+            ends.append(k)
+    ends.extend(n_trees for _ in remaining)
+    return sorted({k for k in ends if k > 0})
 
 
 def _bitvector(feature_names: Sequence[str], trees: Sequence[Mapping[str, Sequence[Any]]], base: float) -> Any:
     """The QuickScorer decision function, or None when a tree has more than 8 leaves (one byte per tree).
 
-    The leading trees are not scored per request: their thresholds cut the input space into few boxes (the first
-    ~140 of the pre-game LightGBM's 300 trees into 368), every input in a box takes the same path in each of them,
-    so the running sum of their leaf values is precomputed per box (in tree order: the same float additions).
-    A request adds the remaining trees' leaves to its box's running sum, continuing the same sequence, so the
-    score is bit for bit the tree-order sum."""
+    The leading trees are not scored per request: their thresholds cut the input space into boxes, every input in
+    a box takes the same path in each of them, so the running sum of their leaf values is precomputed per box, in
+    tree order (the same float additions); for the pre-game LightGBM, the first 144 of the 300 trees over 368 boxes
+    (stages, each continuing the previous one's sums, are supported: see PREFIX_STAGE_BOXES). A request finds its
+    box with the same bisects that pick the remaining trees' masks and continues the box's running sum with those
+    trees' leaves (``sum(..., start)``), so the score is bit for bit the tree-order sum: ~half the leaf lookups."""
     n = len(feature_names)
-    k = _prefix_length(trees, n, MAX_PREFIX_BOXES)
-    head, tail = _QuickScorer(trees[:k], n), _QuickScorer(trees[k:], n)
-    if not (head.ok and tail.ok):
+    first = _first_use(trees, n)
+    ends = _stage_ends(first, len(trees), PREFIX_STAGE_BOXES)
+    parts = [_QuickScorer(trees[a:b], n) for a, b in zip([0, *ends], [*ends, len(trees)], strict=True)]
+    if not all(part.ok for part in parts):
         return None
-    # per split feature: every distinct threshold of the ensemble; x's bin (bisect_left) fixes both the box
-    # coordinate among the head's thresholds and the tail's mask
-    axes: list[tuple[int, list[float], list[float]]] = []  # (feature, all thresholds, head's distinct thresholds)
-    for f in range(n):
-        all_th = sorted({*head.features[f][0], *tail.features[f][0]})
-        if all_th:
-            axes.append((f, all_th, sorted(set(head.features[f][0]))))
-    sizes = [len(head_th) + 1 for _, _, head_th in axes]
-    strides = [math.prod(sizes[i + 1 :]) for i in range(len(axes))]  # row-major boxes, the last axis fastest
+    axes = sorted(first)
+
+    def distinct(f: int, end: int) -> list[float]:
+        """Distinct thresholds on `f` of the first `end` trees."""
+        return sorted(th for th, k in first[f].items() if k < end)
+
+    sums: list[float] = [0]  # before any tree: one box, sum()'s own start
+    previous: dict[int, list[float]] = {f: [] for f in axes}  # distinct thresholds of the trees summed so far
+
+    def coordinates(cuts: Mapping[int, list[float]], reps: list[float], f: int) -> list[int]:
+        """Flat offset, in the row-major boxes of `cuts`, of the box side holding each representative value."""
+        stride = math.prod(len(cuts[g]) + 1 for g in axes[axes.index(f) + 1 :])
+        return [bisect_left(cuts[f], r) * stride for r in reps]
+
+    for part, end in zip(parts, ends, strict=False):  # every stage but the tail
+        cuts = {f: distinct(f, end) for f in axes}
+        per_axis = []
+        for f in axes:
+            reps = [*cuts[f], math.inf]  # a value inside each box side: bisect_left(cuts[f], reps[b]) == b
+            per_axis.append(list(zip([part.mask(f, r) for r in reps], coordinates(previous, reps, f), strict=True)))
+        sums = [
+            part.leaf_sum(reduce(and_, [m for m, _ in box], part.start), sums[sum(o for _, o in box)])
+            for box in product(*per_axis)
+        ]
+        previous = cuts
+    tail = parts[-1]
     features: list[tuple[int, list[float], list[int], list[int]]] = []
-    head_masks: list[list[int]] = []
-    for (f, all_th, head_th), stride in zip(axes, strides, strict=True):
-        reps = [*all_th, math.inf]  # a value inside each bin: bisect_left(all_th, reps[b]) == b
-        offsets = [bisect_left(head_th, r) * stride for r in reps]
-        features.append((f, all_th, offsets, [tail.mask(f, r) for r in reps]))
-        head_masks.append([head.mask(f, r) for r in [*head_th, math.inf]])
-    # running sum of the head's leaves per box (boxes enumerated row-major, like the offsets)
-    prefix = [head.leaf_sum(reduce(and_, combo, head.start)) for combo in product(*head_masks)]
-    start, width, tables = tail.start, tail.width, tail.tables
+    for f in axes:
+        every = distinct(f, len(trees))
+        reps = [*every, math.inf]
+        features.append((f, every, coordinates(previous, reps, f), [tail.mask(f, r) for r in reps]))
+    start, width, tables, prefix = tail.start, tail.width, tail.tables, sums
 
     def decision(*xs: float) -> float:
         bits, box = start, 0
@@ -202,7 +241,7 @@ def _bitvector(feature_names: Sequence[str], trees: Sequence[Mapping[str, Sequen
             b = bisect_left(thresholds, xs[f])
             box += offsets[b]
             bits &= masks[b]
-        # sum(..., start) continues the head's float sum with the tail's leaves, tree by tree
+        # sum(..., start) continues the box's running float sum with the remaining trees' leaves, in order
         return base + sum(map(getitem, tables, bits.to_bytes(width, "little")), prefix[box])
 
     return decision

@@ -65,13 +65,13 @@ def test_single_feature_ensemble_scores_like_the_array_trees():
         assert compiled.predict_proba(x) == pytest.approx(model.predict_proba(x), abs=1e-15)
 
 
-@pytest.mark.parametrize("prefix_boxes", [0, 64, 512, 1 << 30])
-def test_precomputed_leading_trees_keep_the_tree_order_sum_bit_for_bit(monkeypatch, prefix_boxes):
-    """Whatever number of leading trees is precomputed per box, the score is the same float as the trees' own
-    sum in tree order (the running sum is continued, never regrouped), ties and non-finite inputs included."""
+@pytest.mark.parametrize("stage_boxes", [(), (64,), (512,), (16, 64, 512), (1 << 30,)])
+def test_precomputed_leading_trees_keep_the_tree_order_sum_bit_for_bit(monkeypatch, stage_boxes):
+    """Whatever leading trees are precomputed per box, in however many stages, the score is the same float as the
+    trees' own sum in tree order (running sums are continued, never regrouped), ties and infinities included."""
     from courtside.serving import compiled as compiled_mod
 
-    monkeypatch.setattr(compiled_mod, "MAX_PREFIX_BOXES", prefix_boxes)
+    monkeypatch.setattr(compiled_mod, "PREFIX_STAGE_BOXES", stage_boxes)
     rng = random.Random(11)
     # few distinct thresholds per feature (as LightGBM's histogram bins give) so some prefixes fit in a few boxes
     grid = [round(rng.uniform(-1, 1), 1) for _ in range(12)]
@@ -83,8 +83,9 @@ def test_precomputed_leading_trees_keep_the_tree_order_sum_bit_for_bit(monkeypat
     model = TreeEnsembleModel(("a", "b", "c"), tuple(coarse_tree() for _ in range(80)))
     compiled = parse_model(CompiledTrees.from_tree_model(model).to_json())
     assert compiled.evaluation == "bitvector"
-    head = compiled_mod._prefix_length(compiled.trees, 3, prefix_boxes)
-    assert (head == 0) == (prefix_boxes == 0) and (head == 80) == (prefix_boxes == 1 << 30)
+    ends = compiled_mod._stage_ends(compiled_mod._first_use(compiled.trees, 3), 80, stage_boxes)
+    assert len(ends) == len(stage_boxes) and all(0 < k < 80 for k in ends[:-1])  # real stages and a real tail
+    assert (ends == [80]) == (stage_boxes == (1 << 30,))
     rows = [{k: rng.uniform(-1.5, 1.5) for k in "abc"} for _ in range(400)]
     rows += [{k: rng.choice(grid) for k in "abc"} for _ in range(400)]  # ties: x == threshold goes left
     for x in rows:
