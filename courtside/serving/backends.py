@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from courtside.serving import errors
 from courtside.serving.errors import ServiceError
@@ -21,8 +20,10 @@ from courtside.serving.model_source import ModelProvider
 CONTENT_TYPE = "application/json"
 
 
-@dataclass(frozen=True)
-class Scored:
+class Scored(NamedTuple):
+    """One scoring result; a NamedTuple (immutable) because one is built per request, cheaper than a frozen
+    dataclass."""
+
     probability: float
     model_version: str
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from courtside.config import resource_names
 from courtside.features.pregame import carry_into_season, pregame_features
@@ -29,9 +28,11 @@ from courtside.serving.teams import franchise_code
 _ELO = elo.EloConfig()
 
 
-@dataclass(frozen=True)
-class Timings:
-    """Where the request's time went (milliseconds), for EMF metrics and the benchmark."""
+class Timings(NamedTuple):
+    """Where the request's time went (milliseconds), for EMF metrics and the benchmark.
+
+    A NamedTuple (immutable, attribute access) because one is built per request: ~2x cheaper than a frozen
+    dataclass, whose ``__init__`` goes through ``object.__setattr__``."""
 
     feature_read_ms: float
     score_ms: float
