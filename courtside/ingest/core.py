@@ -207,11 +207,13 @@ def _process(
 
     # Pass 2, in arrival order: dedup, then the within-game rules against the game's high-water mark. A shard's
     # batch holds runs of one game's events, so the game state and the lake group of the previous record are
-    # reused while the game (and event type) stays the same.
+    # reused while the game (and event type) stays the same. The game is told by its GameInfo object (one per game
+    # id, from the rules' cache) and the type by identity (the parser hands back the schema's literal), so the
+    # per-record test is two pointer comparisons; a false "changed" (an evicted cache entry) only costs a lookup.
     groups: dict[tuple[str, int, str], tuple[str, str, list[bytes]]] = {}
     stored = out.stored_records
     add_stored = stored.append
-    last_gid = last_group_gid = last_type = None
+    last_info = last_type = None
     st = GameState()
     lines: list[bytes] = []
     for rec, raw, (eid, gid, etype, info, facts, check) in passed:
@@ -227,10 +229,10 @@ def _process(
                 reject(rec, "duplicate_event_id", f"{eid} already stored with other content", raw)
                 continue
             # prev < 0: another version of an event quarantined earlier (e.g. the fixed one): validate it
+        if info is not last_info:
+            last_info, last_type = info, None
+            st = touched.get(gid) or games.get(gid) or GameState()
         if check is not None:
-            if gid != last_gid:
-                st = touched.get(gid) or games.get(gid) or GameState()
-                last_gid = gid
             try:
                 check(facts, st)
             except EventRejected as r:
@@ -246,8 +248,8 @@ def _process(
                 continue
             out.flags.extend(flags)
         new_seen[eid] = d
-        if gid != last_group_gid or etype != last_type:
-            last_group_gid, last_type = gid, etype
+        if etype is not last_type:
+            last_type = etype
             gkey = (etype, info.season, info.date)
             group = groups.get(gkey)
             if group is None:
