@@ -1,10 +1,11 @@
 """Benchmark: the validate handler's core vs a plain `model_validate_json` loop, on 100,000 real pbp events.
 
-Both sides get the same Kinesis-shaped records (base64 JSON) and both decode base64. The core additionally
-dedups (batch-level state lookup), applies the rule set and per-game state, groups and gzips lake objects and
-collects the forward; its S3/Kinesis/DynamoDB writes go to in-memory sinks through the core's own interfaces
-(the state store keeps every id in memory, as DynamoDB would; the sinks count what they receive).
-Goal: >= 100,000 records/s on one core and core/plain >= 0.5. Medians of 3 interleaved runs, measured both as
+Both sides get the same Kinesis-shaped records (base64 JSON) and both decode base64: the plain loop with the
+standard library's `binascii.a2b_base64`, the core with what it ships (strict pybase64, `"base64"` in the output).
+The core additionally dedups (batch-level state lookup), applies the rule set and per-game state, groups and gzips
+lake objects and collects the forward; its S3/Kinesis/DynamoDB writes go to in-memory sinks through the core's own
+interfaces (the state store keeps every id in memory, as DynamoDB would; the sinks count what they receive).
+Goal: >= 100,000 records/s on one core and core/plain >= 0.5. Medians of `--runs` interleaved runs, measured both as
 wall-clock time and as this process's CPU time (`time.process_time`): on a shared machine the CPU-time figure is the
 one-core rate, the wall-clock one also counts the time other processes held the core.
 
