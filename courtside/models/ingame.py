@@ -81,7 +81,8 @@ LATE_FEATURES_V3 = (  # the v3 late logistic, kept for the report's ablation
 )
 LATE_FEATURES = (*LATE_FEATURES_V3, "pregame_logit_scaled", "margin_per_poss", "possession_per_poss", "last_minute")
 # Weight of the late logistic in the last-five-minutes blend (the trees get the rest). Chosen on leave-one-season-out
-# folds of 2015-16..2017-18 (mean late-bin Brier 0.0783 at 0.6 vs 0.0784 at 0.5, 0.0785 at 0.0; 0.5 was v3's).
+# folds of 2015-16..2017-18 (mean last_5_min Brier 0.07842 at 0.6, 0.07844 at 0.5, 0.07897 at 0.0; the v3 late
+# logistic at v3's 0.5: 0.07874). On 2018-19 it did not carry over: see docs/results/ingame/README.md.
 LATE_WEIGHT = 0.6
 POSSESSION_SECONDS = 24.0  # one shot clock: the longest a possession lasts
 BASELINE_FEATURES = ("margin", "seconds_left", "margin_per_sqrt_time")

@@ -199,7 +199,7 @@ def markdown(rep: Mapping[str, Any]) -> str:
         f"# In-game model (train {rep['train_seasons'][0]}..{rep['train_seasons'][-1]}, test {rep['test_season']})",
         "",
         "Reproduce: `courtside ingame-report --out docs/results/ingame` "
-        "(reads /work/shared/data/pbp; ~13 minutes on 2 cores).",
+        "(reads /work/shared/data/pbp; ~8 minutes on 2 cores).",
         "",
         f"{rep['test_states']} test states from {rep['test_games']} games, sampled every 30 s of game time "
         "(every 10 s in overtime); last_5_min = the last five minutes of the 4th quarter and overtime.",
@@ -286,6 +286,13 @@ def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
     ]
     for name, m in val["mean"].items():
         lines.append(f"| {name} | " + " | ".join(f"{val['folds'][f][name]:.5f}" for f in folds) + f" | {m:.5f} |")
+    lines += [
+        "",
+        "The other late-phase switches tried on the same folds and not kept (fewer boosting rounds, stronger tree "
+        "regularisation, trees boosted from a Brownian-motion prior or from the baseline's logit, late phase = "
+        "baseline + logistic correction, late-only trees on the late logistic, the late terms in the main trees) are "
+        "measured by `bench/ingame_validation.py`; its output is `docs/results/ingame/validation_switches.md`.",
+    ]
     return lines
 
 

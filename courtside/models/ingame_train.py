@@ -1,10 +1,10 @@
 """Train the served in-game model (``courtside models train-live``) and write it as one JSON document.
 
 Why a separate path from :mod:`courtside.models.ingame_report`: the report fits the model, the baseline, every
-ablation, a calibration study and a bootstrap (~13 minutes); serving needs only the model. This runs the report's
-recipe for the model alone - LiveState replays of 2015-16..2017-18 play-by-play, the label model fitted on the
-training states, :func:`courtside.models.ingame.fit` with its defaults - and scores the 2018-19 states once for a
-test Brier. The per-bin Platt maps are not applied: the report's validation did not keep them.
+ablation, a calibration study, a late-phase validation and a bootstrap (~8 minutes); serving needs only the model.
+This runs the report's recipe for the model alone - LiveState replays of 2015-16..2017-18 play-by-play, the label
+model fitted on the training states, :func:`courtside.models.ingame.fit` with its defaults - and scores the 2018-19
+states once for a test Brier. The per-bin Platt maps are not applied: the report's validation did not keep them.
 
 The document is the ``courtside-ingame-v4`` serving form plus a ``metadata`` object (seasons, states, games,
 code version, created time, test Brier); :func:`courtside.models.ingame.load_model` ignores the extra key, so the

@@ -1,0 +1,183 @@
+"""In-game switches measured on validation only (not timed tests): leave-one-season-out folds of 2015-16..2017-18.
+
+Why a bench script and not the report: these are the switches tried for the late phase (issue #6) and not kept;
+each needs its own trees, and the report (``courtside ingame-report``) already takes ~20 minutes. The report keeps
+the ones that shipped (``late_phase_validation``: late features and blend weight); this records the rest with the
+same folds, so a reader can see what was measured before the test season was scored once. 2018-19 is never read.
+
+Run: `.venv/bin/python bench/ingame_validation.py [--cache /tmp/ingame_states.parquet]` (~2 min for the states the
+first time, then ~1.5 min per fold on 2 cores). Prints Brier per bin for every variant and fold, then the means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from courtside.models import ingame  # noqa: E402
+from courtside.models.ingame_report import BINS, TRAIN_SEASONS, _season_code  # noqa: E402
+
+PBP = Path("/work/shared/data/pbp")
+CORRECTION = ("home_possession", "pregame_logit_scaled", "bonus_home", "bonus_away", "timeouts_used_diff")
+PRIOR = ("brownian_z", "margin_per_sqrt_time")
+LATE_TREE_FEATURES = (*ingame.FULL_FEATURES, "margin_per_poss", "possession_per_poss", "last_minute")
+
+
+def training_states(cache: Path) -> pd.DataFrame:
+    """LiveState states of the training seasons only, cached as parquet (the replay is the slow part)."""
+    if cache.exists():
+        return pd.read_parquet(cache)
+    pbp, index = ingame.load_pbp_dir(PBP, TRAIN_SEASONS)
+    states = ingame.states_from_pbp(pbp, index, ingame.pregame_probs())
+    states.to_parquet(cache)
+    return states
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def logistic(x: np.ndarray, y: np.ndarray, offset: np.ndarray | None = None, l2: float = 1e-4) -> np.ndarray:
+    """Logistic regression with an intercept and an optional fixed offset (Newton steps; sklearn has no offset)."""
+    x1 = np.column_stack([np.ones(len(x)), x])
+    off = np.zeros(len(y)) if offset is None else offset
+    w = np.zeros(x1.shape[1])
+    for _ in range(50):
+        p = sigmoid(x1 @ w + off)
+        hess = (x1 * (p * (1 - p))[:, None]).T @ x1 + l2 * np.eye(len(w))
+        step = np.linalg.solve(hess, x1.T @ (p - y) + l2 * w)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w
+
+
+def linear(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return x @ w[1:] + w[0]
+
+
+def boost(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], init: np.ndarray | None = None, **kw: Any) -> Any:
+    params = dict(ingame._PARAMS, monotone_constraints=[ingame.MONOTONE.get(f, 0) for f in features])
+    params.update(kw)
+    rounds = params.pop("rounds", 300)
+    return lgb.train(params, lgb.Dataset(x, y, init_score=init), num_boost_round=rounds)
+
+
+def fold(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Probabilities on `val` of every variant, all fitted on `train` (label model included)."""
+    lm = ingame.fit_label_model(train)
+    dtr = pd.DataFrame([ingame.derive(r, lm) for r in train.to_dict("records")])
+    dva = pd.DataFrame([ingame.derive(r, lm) for r in val.to_dict("records")])
+    ytr = train["home_win"].to_numpy(int)
+    late_tr = ((train["period"] >= 4) & (train["seconds_left"] <= ingame.LATE_TRAIN_SECONDS)).to_numpy()
+    late_va = np.asarray(
+        [ingame.is_late(int(a), float(b)) for a, b in zip(val["period"], val["seconds_left"], strict=True)]
+    )
+    full, base = ingame.FULL_FEATURES, ingame.BASELINE_FEATURES
+
+    def cols(d: pd.DataFrame, names: tuple[str, ...]) -> np.ndarray:
+        return d[list(names)].to_numpy(float)
+
+    out: dict[str, np.ndarray] = {}
+    b = boost(cols(dtr, base), ytr, base, monotone_constraints=[0, 0, 0])
+    base_tr, base_va = b.predict(cols(dtr, base), raw_score=True), b.predict(cols(dva, base), raw_score=True)
+    out["baseline"] = sigmoid(base_va)
+    m = boost(cols(dtr, full), ytr, full)
+    trees = sigmoid(m.predict(cols(dva, full), raw_score=True))
+    w_late = logistic(cols(dtr, ingame.LATE_FEATURES)[late_tr], ytr[late_tr])
+    p_late = sigmoid(linear(w_late, cols(dva, ingame.LATE_FEATURES)))
+
+    def with_late(p: np.ndarray, q: np.ndarray = p_late, w: float = ingame.LATE_WEIGHT) -> np.ndarray:
+        p = p.copy()
+        p[late_va] = (1 - w) * p[late_va] + w * q[late_va]
+        return p
+
+    out["model (v4: trees + late logistic at LATE_WEIGHT)"] = with_late(trees)
+    for rounds in (100, 200):
+        out[f"v4 with {rounds} boosting rounds instead of 300"] = with_late(
+            sigmoid(m.predict(cols(dva, full), raw_score=True, num_iteration=rounds))
+        )
+    reg = boost(cols(dtr, full), ytr, full, num_leaves=15, min_data_in_leaf=1000, lambda_l2=10.0)
+    out["v4 with num_leaves 15, min_data_in_leaf 1000, lambda_l2 10"] = with_late(
+        sigmoid(reg.predict(cols(dva, full), raw_score=True))
+    )
+    # trees boosted from a prior: a logistic on the Brownian-motion terms, or the baseline's own logit
+    w_prior = logistic(cols(dtr, PRIOR), ytr)
+    prior_tr, prior_va = linear(w_prior, cols(dtr, PRIOR)), linear(w_prior, cols(dva, PRIOR))
+    out["Brownian prior alone (logistic on brownian_z, margin_per_sqrt_time)"] = sigmoid(prior_va)
+    pm = boost(cols(dtr, full), ytr, full, init=prior_tr)
+    out["v4 with trees boosted from the Brownian prior (init_score)"] = with_late(
+        sigmoid(prior_va + pm.predict(cols(dva, full), raw_score=True))
+    )
+    bm = boost(cols(dtr, full), ytr, full, init=base_tr, rounds=150)
+    out["trees boosted from the baseline logit (150 rounds), no late blend"] = sigmoid(
+        base_va + bm.predict(cols(dva, full), raw_score=True)
+    )
+    # late phase = baseline + logistic correction (possession, pre-game, bonus, timeouts), alone and blended
+    w_corr = logistic(cols(dtr, CORRECTION)[late_tr], ytr[late_tr], offset=base_tr[late_tr])
+    corrected = sigmoid(base_va + linear(w_corr, cols(dva, CORRECTION)))
+    out["late = baseline + logistic correction"] = with_late(trees, corrected, 1.0)
+    out["late = 0.5 trees + 0.5 (baseline + logistic correction)"] = with_late(trees, corrected, 0.5)
+    # late-only trees (fine resolution) boosted from the late logistic's logit
+    lt = boost(
+        cols(dtr, LATE_TREE_FEATURES)[late_tr],
+        ytr[late_tr],
+        LATE_TREE_FEATURES,
+        init=linear(w_late, cols(dtr, ingame.LATE_FEATURES)[late_tr]),
+        rounds=50,
+        num_leaves=7,
+        min_data_in_leaf=400,
+        learning_rate=0.02,
+    )
+    late_trees = sigmoid(
+        linear(w_late, cols(dva, ingame.LATE_FEATURES)) + lt.predict(cols(dva, LATE_TREE_FEATURES), raw_score=True)
+    )
+    out["late = late logistic + late-only trees on it (50 rounds, 7 leaves, min 400)"] = with_late(
+        trees, late_trees, 1.0
+    )
+    lf = boost(cols(dtr, LATE_TREE_FEATURES), ytr, LATE_TREE_FEATURES)
+    out["v4 with the late terms also in the main trees"] = with_late(
+        sigmoid(lf.predict(cols(dva, LATE_TREE_FEATURES), raw_score=True))
+    )
+    return out
+
+
+def brier_by_bin(p: np.ndarray, val: pd.DataFrame) -> dict[str, float]:
+    y = val["home_win"].to_numpy(int)
+    bins = np.asarray(
+        [ingame.time_bin(int(a), float(b)) for a, b in zip(val["period"], val["seconds_left"], strict=True)]
+    )
+    return {b: float(np.mean((p[bins == b] - y[bins == b]) ** 2)) for b in BINS}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
+    args = ap.parse_args()
+    states = training_states(args.cache)
+    code = _season_code(states)
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for season in sorted(code.unique()):
+        train, val = states[code != season], states[code == season]
+        results[season] = {name: brier_by_bin(p, val) for name, p in fold(train, val).items()}
+        print(f"held out 20{season}: " + ", ".join(f"{n}: {r['last_5_min']:.5f}" for n, r in results[season].items()))
+    names = list(next(iter(results.values())))
+    print("\n| variant (mean over held-out seasons) | " + " | ".join(BINS) + " | last_5_min per fold |")
+    print("|---|" + "---|" * (len(BINS) + 1))
+    for n in names:
+        mean = {b: np.mean([results[s][n][b] for s in results]) for b in BINS}
+        per = " / ".join(f"{results[s][n]['last_5_min']:.5f}" for s in results)
+        print(f"| {n} | " + " | ".join(f"{mean[b]:.5f}" for b in BINS) + f" | {per} |")
+
+
+if __name__ == "__main__":
+    main()
