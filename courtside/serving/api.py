@@ -40,10 +40,14 @@ def create_app(service: PredictionService, metrics: Any = None) -> Router:
     app = Router()
 
     def observe(route: str, started: float, result: dict[str, Any] | None) -> None:
-        if metrics is None:
+        from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
+        # POWERTOOLS_METRICS_DISABLED (the local stack sets it): record nothing. Powertools skips the per-invocation
+        # flush when disabled but still prints (and clears) a metric once it holds 100 values, and `single_metric`
+        # prints regardless, so both paths must be skipped here or EMF lines leak to stdout every 100 requests.
+        if metrics is None or is_metrics_disabled():
             return
         from aws_lambda_powertools.metrics import MetricUnit, single_metric
-        from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
         metrics.add_dimension("Route", route)
         metrics.add_metric("Latency", MetricUnit.Milliseconds, (time.perf_counter() - started) * 1e3)
@@ -53,8 +57,7 @@ def create_app(service: PredictionService, metrics: Any = None) -> Router:
             metrics.add_metric("ScoreLatency", MetricUnit.Milliseconds, timings.score_ms)
             if timings.freshness_s is not None:
                 metrics.add_metric("FeatureFreshness", MetricUnit.Seconds, timings.freshness_s)
-        # `single_metric` prints even when POWERTOOLS_METRICS_DISABLED is set (the local stack sets it); honour it here
-        if result is not None and not is_metrics_disabled():
+        if result is not None:
             with single_metric(
                 name="Predictions", unit=MetricUnit.Count, value=1, namespace=metrics.namespace
             ) as count:
