@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import tarfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,7 +40,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from courtside.aws.clients import client
+from courtside.aws.clients import client, region_from_env
 
 SKLEARN_IMAGE_URI = "683313688378.dkr.ecr.{region}.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
 APPROVED, PENDING, REJECTED = "Approved", "PendingManualApproval", "Rejected"
@@ -112,10 +111,6 @@ class RegistryError(RuntimeError):
     pass
 
 
-def _region() -> str:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -158,7 +153,9 @@ def register_model(
         "ModelPackageDescription": description[:1000] or f"dataset {dataset_version}, code {code_version[:12]}",
         "ModelApprovalStatus": PENDING,
         "InferenceSpecification": {
-            "Containers": [{"Image": SKLEARN_IMAGE_URI.format(region=_region()), "ModelDataUrl": model_data_url}],
+            "Containers": [
+                {"Image": SKLEARN_IMAGE_URI.format(region=region_from_env()), "ModelDataUrl": model_data_url}
+            ],
             "SupportedContentTypes": ["application/json"],
             "SupportedResponseMIMETypes": ["application/json"],
         },

@@ -27,7 +27,8 @@ LITE_SERVICES = frozenset({"dynamodb", "s3"})
 _LOCK = threading.Lock()
 
 
-def _region() -> str:
+def region_from_env() -> str:
+    """The region every client here (boto3 and lite) uses: AWS_REGION (set by Lambda), AWS_DEFAULT_REGION, us-east-1."""
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
@@ -62,12 +63,12 @@ def lite_client(service: str) -> Any:
 
     if service not in LITE_SERVICES:
         raise ValueError(f"the lite client supports {sorted(LITE_SERVICES)}, not {service!r}")
-    return _lite_client(service, lite.endpoint_from_env(service), _region())
+    return _lite_client(service, lite.endpoint_from_env(service), region_from_env())
 
 
 def client(service: str) -> Any:
     """A cached boto3 client for `service` in the configured region and endpoint."""
-    return _client(service, os.environ.get("AWS_ENDPOINT_URL"), _region())
+    return _client(service, os.environ.get("AWS_ENDPOINT_URL"), region_from_env())
 
 
 def reset() -> None:

@@ -319,6 +319,11 @@ def _parse_headers(headers: Mapping[str, str], fields: Mapping[str, tuple[str, s
     return out
 
 
+def _crc32_b64(data: bytes) -> str:
+    """S3's x-amz-checksum-crc32 form: the big-endian CRC-32 of `data`, base64-encoded."""
+    return base64.b64encode((zlib.crc32(data) & 0xFFFFFFFF).to_bytes(4, "big")).decode()
+
+
 def _checksum_ok(raw: RawResponse) -> str | None:
     """Validate the full-object CRC32/SHA1/SHA256 S3 returned (as botocore does for get_object with checksum mode
     on); other algorithms need awscrt and are passed through unvalidated, as are multipart ("-N") checksums."""
@@ -326,7 +331,7 @@ def _checksum_ok(raw: RawResponse) -> str | None:
     if h.get("x-amz-checksum-type", "FULL_OBJECT") != "FULL_OBJECT":
         return None
     if "x-amz-checksum-crc32" in h:
-        actual = base64.b64encode((zlib.crc32(raw.body) & 0xFFFFFFFF).to_bytes(4, "big")).decode()
+        actual = _crc32_b64(raw.body)
         expected = h["x-amz-checksum-crc32"]
     elif "x-amz-checksum-sha256" in h:
         actual, expected = base64.b64encode(hashlib.sha256(raw.body).digest()).decode(), h["x-amz-checksum-sha256"]
@@ -408,9 +413,8 @@ class S3Client(BaseClient):
         **params: Any,
     ) -> dict[str, Any]:
         data = Body.encode("utf-8") if isinstance(Body, str) else bytes(Body)
-        crc = base64.b64encode((zlib.crc32(data) & 0xFFFFFFFF).to_bytes(4, "big")).decode()
         # botocore's default request checksum (when_supported): CRC32 of the body
-        headers = {"x-amz-checksum-crc32": crc, "x-amz-sdk-checksum-algorithm": "CRC32"}
+        headers = {"x-amz-checksum-crc32": _crc32_b64(data), "x-amz-sdk-checksum-algorithm": "CRC32"}
         headers.update({f"x-amz-meta-{k.lower()}": str(v) for k, v in (Metadata or {}).items()})
         raw, retries = self._request("PutObject", "PUT", Bucket, Key, params, _PUT_PARAMS, headers, data)
         return {

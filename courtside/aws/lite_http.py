@@ -33,6 +33,7 @@ from botocore.exceptions import (
 from botocore.exceptions import SSLError as TLSError
 
 from courtside.aws import sigv4
+from courtside.aws.clients import region_from_env  # noqa: F401 (re-exported by courtside.aws.lite)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms of a cold start)
 if TYPE_CHECKING:
@@ -69,11 +70,6 @@ TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
 THROTTLING_STATUS = frozenset({429})
 
 # ---- configuration ---------------------------------------------------------------------------------------------
-
-
-def region_from_env() -> str:
-    """Same resolution as courtside.aws.clients."""
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
 def endpoint_from_env(service: str) -> str | None:
@@ -327,7 +323,9 @@ class BaseClient:
     ) -> tuple[RawResponse, int]:
         """Send with retries; returns the successful response and the number of retries it took. `check` returns
         an error text for a 2xx response that must be retried (a CRC mismatch) or None."""
-        payload_hash = hashlib.sha256(body).hexdigest() if body else sigv4.EMPTY_SHA256
+        payload_hash = headers.get("x-amz-content-sha256") or (  # S3 sends it as a header: hashed once
+            hashlib.sha256(body).hexdigest() if body else sigv4.EMPTY_SHA256
+        )
         url = f"{target.scheme}://{target.netloc}{target.path}"
         for attempt in range(1, self.max_attempts + 1):
             headers_out = self._signed_headers(method, target, query, headers, payload_hash)
