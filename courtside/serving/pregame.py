@@ -89,11 +89,6 @@ class PregamePredictor:
     def features_for(self, req: PregameRequest) -> tuple[str, str, int, dict[str, float], str | None]:
         """Resolve teams and season, read both teams' state and the game's availability in one batch read,
         compute the model inputs."""
-        home, away, season, _, feats, as_of = self._inputs(req)
-        return home, away, season, feats, as_of
-
-    def _inputs(self, req: PregameRequest) -> tuple[str, str, int, str, dict[str, float], str | None]:
-        """:meth:`features_for` plus the ISO game date (formatted once, used by the read, features and response)."""
         home = franchise_code(req.home_team, "home_team")
         away = franchise_code(req.away_team, "away_team")
         if home == away:
@@ -110,11 +105,12 @@ class PregamePredictor:
         away_state = carry_into_season(state.away, season, _ELO)
         home_av, away_av = state.availability  # from the game's game_scheduled lists; (1.0, 1.0) when unknown
         feats = pregame_features(home_state, away_state, state.league, day, req.neutral, home_av, away_av)
-        return home, away, season, day, feats, getattr(state, "features_as_of", None) or None
+        return home, away, season, feats, getattr(state, "features_as_of", None) or None
 
     def predict(self, req: PregameRequest) -> dict[str, Any]:
         t0 = time.perf_counter()
-        home, away, season, day, feats, as_of = self._inputs(req)
+        home, away, season, feats, as_of = self.features_for(req)
+        day = req.date.isoformat()
         t1 = time.perf_counter()
         scored = self.backend.score(feats)
         t2 = time.perf_counter()
