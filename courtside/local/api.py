@@ -8,7 +8,6 @@ starting (503 with a JSON progress body), handing it to the handler once everyth
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import re
 import threading
@@ -21,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from courtside.local.lambda_context import LocalLambdaContext
+from courtside.serving.router import json_response  # the proxy response shape the predict router returns
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,6 @@ class Route:
         pattern = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.resource)) + "$"
         m = re.match(pattern, path)
         return m.groupdict() if m else None
-
-
-def json_response(status: int, body: dict[str, Any]) -> dict[str, Any]:
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
 
 
 def error_response(status: int, code: str, message: str) -> dict[str, Any]:
