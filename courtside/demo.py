@@ -150,6 +150,9 @@ def continual_summary(settings: Settings, predictions: list[dict[str, Any]]) -> 
         for e in registry.history(settings.names.model_package_group, settings.names.artifacts_bucket)
         if e.get("who") == "courtside-retrain" and e.get("event") in ("approved", "rejected")
     ]
+    # when each promotion took effect: the registry's approval, not the start of the retrain run that led to it
+    # (training and the gates take tens of seconds on a loaded machine, while requests keep being answered)
+    approved_at = {v["model_version"]: v["at"] for v in verdicts if v["event"] == "approved"}
     versions: list[str] = []
     for p in predictions:
         if p.get("model_version") not in versions:
@@ -158,7 +161,8 @@ def continual_summary(settings: Settings, predictions: list[dict[str, Any]]) -> 
         "retrains": len(made),
         "promotions": [
             {
-                "at": d["at"],
+                "at": approved_at[d["decision"]["challenger"]],
+                "run_started_at": d["at"],
                 "trigger": d["trigger"],
                 "model_version": d["decision"]["challenger"],
                 "replaced": d["decision"]["champion"],
