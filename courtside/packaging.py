@@ -33,7 +33,14 @@ LAYER_DIR = BUILD_DIR / "layer"
 SRC_DIR = BUILD_DIR / "lambda_src"
 
 #: Runtime dependencies shipped in the layer (boto3/botocore come with the Lambda Python runtime).
-LAYER_REQUIREMENTS: tuple[str, ...] = ("aws-lambda-powertools", "isal", "pybase64", "pydantic", "pydantic-settings")
+LAYER_REQUIREMENTS: tuple[str, ...] = (
+    "aws-lambda-powertools",
+    "isal",
+    "msgspec",
+    "pybase64",
+    "pydantic",
+    "pydantic-settings",
+)
 #: Source trees copied into the code asset.
 SOURCE_PACKAGES: tuple[str, ...] = ("courtside", "functions")
 LAMBDA_PYTHON_VERSION = "3.11"

@@ -18,6 +18,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from courtside.config import REPO_ROOT, ResourceNames, Settings, get_settings
+from courtside.packaging import LAYER_REQUIREMENTS
 
 BUILD_DIR = REPO_ROOT / "build"
 LAYER_DIR = BUILD_DIR / "layer"
@@ -204,7 +205,7 @@ def dependency_layer(stack: Stack, config: InfraConfig) -> lambda_.ILayerVersion
         code=lambda_.Code.from_asset(str(layer_asset_dir(config))),
         compatible_runtimes=[lambda_.Runtime.PYTHON_3_11],
         compatible_architectures=[lambda_.Architecture.X86_64],
-        description="Courtside runtime dependencies: aws-lambda-powertools, pydantic, pydantic-settings",
+        description="Courtside runtime dependencies: " + ", ".join(LAYER_REQUIREMENTS),
     )
 
 

@@ -163,32 +163,34 @@ def stream_facts(event: Event) -> tuple[str, str, str, GameInfo, Facts, Check | 
     Returns `(event_id, game_id, event_type, game info, facts, within-game check)`, so the core can drop the parsed
     model at once and run `check(facts, state)` later in arrival order. Raises EventRejected.
 
-    pbp (~95 % of the stream) is written out flat because it runs once per record: fields are read from the
-    (frozen, validated) models' `__dict__`, the UTC check skips `utcoffset()` when the parser handed back its shared
-    UTC tzinfo, and the clock limit of regular periods (720 s) is the schema's. :func:`check_event` runs this same
-    code for pbp, so the batch loads apply the identical rules.
+    `event` is a validated event in either form the stream parses: the pydantic model or its msgspec Struct
+    (:mod:`courtside.ingest.fastparse`); the rules read only attributes both share.
+
+    pbp (~95 % of the stream) is written out flat because it runs once per record: the UTC check skips
+    `utcoffset()` when the parser handed back its shared UTC tzinfo, and the clock limit of regular periods (720 s)
+    is the schema's. :func:`check_event` runs this same code for pbp, so the batch loads apply the identical rules.
     """
-    e = event.__dict__
-    etype = e["event_type"]
+    etype = event.event_type
     if etype != "pbp":
-        return e["event_id"], e["game_id"], etype, _check_other(event), state_facts(event), _CHECKS.get(etype)
-    occurred = e["occurred_at"]
-    if occurred.tzinfo is not _UTC_TZ and occurred.utcoffset() != _ZERO:
+        return event.event_id, event.game_id, etype, _check_other(event), state_facts(event), _CHECKS.get(etype)
+    occurred = event.occurred_at
+    tz = occurred.tzinfo
+    if tz is not _UTC_TZ and tz is not dt.UTC and occurred.utcoffset() != _ZERO:
         raise EventRejected("bad_timestamp", f"occurred_at {occurred.isoformat()} is not UTC")
-    gid = e["game_id"]
+    gid = event.game_id
     info = _game_info(gid)
     if info.__class__ is tuple:
         raise EventRejected(*info)  # type: ignore[misc]
-    p = e["payload"].__dict__
-    team = p["team"]
+    p = event.payload
+    team = p.team
     if team is not None and team != info.home and team != info.away:  # type: ignore[union-attr]
         _team_in_game(team, info, "team")  # type: ignore[arg-type]
-    home, away, period, clock = p["home_score"], p["away_score"], p["period"], p["clock_seconds"]
+    home, away, period, clock = p.home_score, p.away_score, p.period, p.clock_seconds
     if (home is None) != (away is None):
         raise EventRejected("missing_field", "home_score and away_score must be set together")
     if period > 4 and clock > 300:
         raise EventRejected("out_of_range", f"clock {clock} s too long for period {period}")
-    return e["event_id"], gid, etype, info, (period, clock, home, away, p["event_code"]), check_pbp  # type: ignore[return-value]
+    return event.event_id, gid, etype, info, (period, clock, home, away, p.event_code), check_pbp  # type: ignore[return-value]
 
 
 def state_facts(event: Event) -> Facts:
