@@ -245,3 +245,12 @@ def test_fast_parser_never_accepts_what_pydantic_rejects(raw: bytes) -> None:
 @settings(max_examples=200, deadline=None, derandomize=True)
 def test_contract_holds_on_corrupted_bytes(raw: bytes) -> None:
     assert_contract(raw)
+
+
+def test_pattern_memo_remembers_only_matching_values() -> None:
+    good = pbp(5, home=2, away=0, team="BOS")
+    for _ in range(3):  # the second and third decode hit the memo
+        assert decode_event(json.dumps(good).encode()).payload.team == "BOS"
+    for bad in (good | {"game_id": GAME + "\n"}, good | {"payload": good["payload"] | {"team": "BOS\n"}}):
+        with pytest.raises(FastReject):
+            decode_event(json.dumps(bad).encode())
