@@ -1,7 +1,8 @@
 """Benchmark: the validate handler's core vs a plain `model_validate_json` loop, on 100,000 real pbp events.
 
 Both sides get the same Kinesis-shaped records (base64 JSON) and both decode base64: the plain loop with the
-standard library's `binascii.a2b_base64`, the core with what it ships (strict pybase64, `"base64"` in the output).
+standard library's `binascii.a2b_base64`, the core with what it ships (strict pybase64, `"base64"` in the output;
+its parse is courtside.ingest.fastparse's msgspec Structs, with pydantic for what they do not accept).
 The core additionally dedups (batch-level state lookup), applies the rule set and per-game state, groups and gzips
 lake objects and collects the forward; its S3/Kinesis/DynamoDB writes go to in-memory sinks through the core's own
 interfaces (the state store keeps every id in memory, as DynamoDB would; the sinks count what they receive).
