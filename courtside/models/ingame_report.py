@@ -291,7 +291,10 @@ def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
         "The other late-phase switches tried on the same folds and not kept (fewer boosting rounds, stronger tree "
         "regularisation, trees boosted from a Brownian-motion prior or from the baseline's logit, late phase = "
         "baseline + logistic correction, late-only trees on the late logistic, the late terms in the main trees) are "
-        "measured by `bench/ingame_validation.py`; its output is `docs/results/ingame/validation_switches.md`.",
+        "measured by `bench/ingame_validation.py`; its output is `docs/results/ingame/validation_switches.md`. "
+        "The possession-level Markov win probability (`courtside.models.ingame_markov`) as a late input, overtime's "
+        "own late treatment and a shrinkage of the late phase towards the baseline were measured the same way "
+        "(`bench/ingame_markov_validation.py`, same file) and not kept either.",
     ]
     return lines
 
