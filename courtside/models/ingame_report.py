@@ -294,7 +294,9 @@ def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
         "measured by `bench/ingame_validation.py`; its output is `docs/results/ingame/validation_switches.md`. "
         "The possession-level Markov win probability (`courtside.models.ingame_markov`) as a late input, overtime's "
         "own late treatment and a shrinkage of the late phase towards the baseline were measured the same way "
-        "(`bench/ingame_markov_validation.py`, same file) and not kept either.",
+        "(`bench/ingame_markov_validation.py`, same file) and not kept either; so was a loose ball (possession "
+        "unknown) between a miss and its rebound (`bench/ingame_loose_ball_validation.py`, same file), which "
+        "improved last_5_min on every fold but failed the Q4 condition fixed before the run.",
     ]
     return lines
 

@@ -1,0 +1,145 @@
+"""Loose ball after a miss: does the in-game model do better if possession is "unknown" until the rebound?
+
+Why: LiveState (the live tracker the model is trained and served on) keeps the ball with the shooter after a missed
+shot until the rebound, though about three in four rebounds go to the defence. On the training states the tracker's
+possession in close late games barely predicts the winner, or points the wrong way right after a miss
+(docs/results/ingame/validation_switches.md, the Markov section). This replays the training seasons with one change,
+possession 0 ("unknown", as at a period's start) from a missed field goal or a missed last free throw until the
+rebound, and fits the v4 recipe (label model, trees, late logistic at ``LATE_WEIGHT``) on those states, against v4
+on today's states, on the same leave-one-season-out and forward folds. 2018-19 is never read.
+
+Rule, fixed before the run: the loose-ball states replace today's semantics only if, in last_5_min, the mean over
+the leave-one-season-out folds, the latest forward fold (-> 2017-18) and the forward weighted mean (1/3, 2/3) are
+all lower than v4's, and no Q1..Q4 leave-one-season-out mean is higher than v4's. It would be a served-feature
+change (LiveState, the features handler) and a new model format, so it must win everywhere on validation.
+
+Run: `.venv/bin/python bench/ingame_loose_ball_validation.py` (today's states cached in /tmp/ingame_states.parquet as
+the other bench scripts do; the loose-ball states in /tmp/ingame_states_loose.parquet, ~2 min to replay once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.ingame_validation import PBP, boost, brier_by_bin, training_states  # noqa: E402
+from courtside.features import live  # noqa: E402
+from courtside.models import ingame, ingame_states  # noqa: E402
+from courtside.models.ingame_report import BINS, TRAIN_SEASONS, _season_code  # noqa: E402
+
+FOLD_WEIGHTS = (1 / 3, 2 / 3)
+
+
+def loose_after_miss(payload: Mapping[str, Any], before: live.LiveState, after: live.LiveState) -> bool:
+    """A missed field goal, or a missed last free throw of a trip: the ball is loose until the rebound."""
+    code = payload.get("event_code", 0)
+    if code == live.MISS:
+        return True
+    scored = after.home_score != before.home_score or after.away_score != before.away_score
+    return code == live.FREE_THROW and payload.get("action_code", 0) in live.LAST_FREE_THROW_ACTIONS and not scored
+
+
+def replay_loose(rows: Iterable[Mapping[str, Any]], home: str, away: str) -> Iterator[live.LiveState]:
+    """:func:`courtside.models.ingame_states.replay` with possession 0 from a miss until the next possession event."""
+    state = live.LiveState(home=home, away=away)
+    for row in rows:
+        try:
+            payload = live.pbp_payload_from_row(row, home, away)
+        except (ValueError, AttributeError, TypeError):
+            continue
+        if not state.accepts(payload):
+            continue
+        nxt = state.apply(payload)
+        if loose_after_miss(payload, state, nxt):
+            nxt = dataclasses.replace(nxt, possession=0)
+        state = nxt
+        yield state
+
+
+def loose_states(cache: Path) -> pd.DataFrame:
+    """Training-season states sampled exactly as ``states_from_pbp`` does, replayed with :func:`replay_loose`."""
+    if cache.exists():
+        return pd.read_parquet(cache)
+    pbp, index = ingame.load_pbp_dir(PBP, TRAIN_SEASONS)
+    original = ingame_states.replay
+    ingame_states.replay = replay_loose  # bench only: the sampling loop stays the shipped one
+    try:
+        states = ingame.states_from_pbp(pbp, index, ingame.pregame_probs())
+    finally:
+        ingame_states.replay = original
+    states.to_parquet(cache)
+    return states
+
+
+def v4(train: pd.DataFrame, val: pd.DataFrame) -> np.ndarray:
+    """The v4 recipe fitted on `train`: label model, monotone trees, late logistic blended at ``LATE_WEIGHT``."""
+    from sklearn.linear_model import LogisticRegression
+
+    lm = ingame.fit_label_model(train)
+    dtr = pd.DataFrame([ingame.derive(r, lm) for r in train.to_dict("records")])
+    dva = pd.DataFrame([ingame.derive(r, lm) for r in val.to_dict("records")])
+    ytr = train["home_win"].to_numpy(int)
+    full, lf = list(ingame.FULL_FEATURES), list(ingame.LATE_FEATURES)
+    p = boost(dtr[full].to_numpy(float), ytr, ingame.FULL_FEATURES).predict(dva[full].to_numpy(float))
+    late_tr = ((train["period"] >= 4) & (train["seconds_left"] <= ingame.LATE_TRAIN_SECONDS)).to_numpy()
+    clf = LogisticRegression(C=1.0, max_iter=5000).fit(dtr[lf].to_numpy(float)[late_tr], ytr[late_tr])
+    late_va = np.asarray(
+        [ingame.is_late(int(a), float(b)) for a, b in zip(val["period"], val["seconds_left"], strict=True)]
+    )
+    q = clf.predict_proba(dva[lf].to_numpy(float))[:, 1]
+    p[late_va] = (1 - ingame.LATE_WEIGHT) * p[late_va] + ingame.LATE_WEIGHT * q[late_va]
+    return p
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
+    ap.add_argument("--loose-cache", type=Path, default=Path("/tmp/ingame_states_loose.parquet"))
+    args = ap.parse_args()
+    sets = {
+        "v4 (today's possession)": training_states(args.cache),
+        "v4 on loose-ball states": loose_states(args.loose_cache),
+    }
+    for name, s in sets.items():
+        late = s[(s["period"] >= 4) & (s["seconds_left"] <= ingame.LATE_SECONDS)]
+        print(f"{name}: {len(s)} states, late possession 0 share {float((late['home_possession'] == 0).mean()):.3f}")
+    seasons = sorted(int(c) for c in _season_code(next(iter(sets.values()))).unique())
+    folds = [(f"held out {s}", s, lambda c, s=s: c != s) for s in seasons]
+    folds += [(f"forward -> {s}", s, lambda c, s=s: c < s) for s in seasons[1:]]
+    res: dict[str, dict[str, dict[str, float]]] = {n: {} for n in sets}
+    for name, s in sets.items():
+        code = _season_code(s).astype(int)
+        for fold, held, is_train in folds:
+            train, val = s[code.map(is_train).to_numpy(bool)], s[(code == held).to_numpy()]
+            res[name][fold] = brier_by_bin(v4(train, val), val)
+            print(f"{name}, {fold}: " + ", ".join(f"{b} {res[name][fold][b]:.5f}" for b in BINS), flush=True)
+    print(
+        "\n| states | " + " | ".join(f"{b} (LOSO mean)" for b in BINS) + " | last_5_min per LOSO fold | "
+        "forward -> 16 | -> 17 | forward weighted |"
+    )
+    print("|---|" + "---|" * (len(BINS) + 4))
+    for name, r in res.items():
+        loso = [f for f, _, _ in folds if f.startswith("held")]
+        mean = {b: np.mean([r[f][b] for f in loso]) for b in BINS}
+        per = " / ".join(f"{r[f]['last_5_min']:.5f}" for f in loso)
+        f16, f17 = r["forward -> 16"]["last_5_min"], r["forward -> 17"]["last_5_min"]
+        w = FOLD_WEIGHTS[0] * f16 + FOLD_WEIGHTS[1] * f17
+        print(
+            f"| {name} | "
+            + " | ".join(f"{mean[b]:.5f}" for b in BINS)
+            + f" | {per} | {f16:.5f} | {f17:.5f} | {w:.5f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
