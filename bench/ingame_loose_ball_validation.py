@@ -13,6 +13,10 @@ the leave-one-season-out folds, the latest forward fold (-> 2017-18) and the for
 all lower than v4's, and no Q1..Q4 leave-one-season-out mean is higher than v4's. It would be a served-feature
 change (LiveState, the features handler) and a new model format, so it must win everywhere on validation.
 
+Adopted since (model format v5): LiveState itself now leaves the ball loose from a miss to its rebound, so on the
+current code both sides of this comparison replay the same states. The recorded table
+(docs/results/ingame/validation_switches.md) compared against v4's tracker, as of commit 756c21d.
+
 Run: `.venv/bin/python bench/ingame_loose_ball_validation.py` (today's states cached in /tmp/ingame_states.parquet as
 the other bench scripts do; the loose-ball states in /tmp/ingame_states_loose.parquet, ~2 min to replay once).
 """

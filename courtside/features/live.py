@@ -70,7 +70,7 @@ class LiveState:
     clock: float = PERIOD_SECONDS  # seconds left in the period
     home_score: int = 0
     away_score: int = 0
-    possession: int = 0  # +1 home, -1 away, 0 unknown
+    possession: int = 0  # +1 home, -1 away, 0 unknown (a period's start; a loose ball from a miss to its rebound)
     home_fouls: int = 0  # team fouls in the current period
     away_fouls: int = 0
     run: int = 0  # unanswered points: positive = home run, negative = away run
@@ -131,11 +131,14 @@ class LiveState:
             run = run - scored_away if run <= 0 else -scored_away
         if code in (MADE, TURNOVER):
             possession = -side if side else possession
+        elif code == MISS:
+            possession = 0  # the ball is loose until the rebound, and about three in four go to the defence
         elif code == REBOUND:
             possession = side if side else possession
-        elif code == FREE_THROW:
-            if side and p.get("action_code", 0) in LAST_FREE_THROW_ACTIONS and (scored_home > 0 or scored_away > 0):
-                possession = -side
+        elif code == FREE_THROW and p.get("action_code", 0) in LAST_FREE_THROW_ACTIONS:
+            made = scored_home > 0 or scored_away > 0
+            # a made last free throw hands the ball over; a missed one leaves it loose until the rebound
+            possession = (-side if side else possession) if made else 0
         elif code == FOUL and p.get("action_code", 0) not in NON_TEAM_FOULS:
             late = clock <= LAST_TWO_MINUTES
             if side == 1:

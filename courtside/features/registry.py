@@ -51,7 +51,7 @@ _LIVE = {
     "score_margin": "home minus away points",
     "game_seconds_remaining": "seconds left in the game (overtime: in the period)",
     "period": "1-4, 5+ overtime",
-    "home_possession": "+1 home ball, -1 away ball, 0 unknown",
+    "home_possession": "+1 home ball, -1 away ball, 0 unknown (period start; loose ball from a miss to its rebound)",
     "home_team_fouls": "home team fouls in the current period",
     "away_team_fouls": "away team fouls in the current period",
     "home_in_bonus": "1 when the away team's next common foul sends home to the line (4+ team fouls, 3+ in "

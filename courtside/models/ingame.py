@@ -11,7 +11,7 @@ leave-one-season-out folds of the training seasons (:func:`courtside.models.inga
 never on the test season. The baseline is the same LightGBM on margin and time only (``BASELINE_FEATURES``),
 trained on the same states.
 
-Serving form ("courtside-ingame-v4", pure Python): derived features, the labelling functions and the label model's
+Serving form ("courtside-ingame-v5", pure Python): derived features, the labelling functions and the label model's
 posterior are computed here from raw state fields, so the live service and training compute ``leverage`` the same
 way; the trees are :class:`courtside.models.trees.TreeEnsembleModel`. Training states come from
 :mod:`courtside.models.ingame_states`, which samples the features handler's own tracker
@@ -19,7 +19,9 @@ way; the trees are :class:`courtside.models.trees.TreeEnsembleModel`. Training s
 each raw model input is, and a missing one is an error, not a neutral default (that default was a silent
 train/serve skew: possession, bonus, run and timeouts read as "unknown" in production). v3 reads possession as
 +1/-1/0 and the bonus, run and timeouts as LiveState defines them, so a v2 document is refused, not misread; v4 adds
-the late blend's weight to the document (v3 hard-coded 0.5), so a v3 document is refused too.
+the late blend's weight to the document (v3 hard-coded 0.5), so a v3 document is refused too. v5 is v4 trained on
+the tracker's corrected possession (unknown, 0, from a miss until its rebound, where v4's tracker left the ball with
+the shooter), so a v4 document, fitted on the other meaning, is refused.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ if not set(STATE_FIELDS.values()) <= set(LIVE_FEATURE_NAMES):
         f"in-game inputs that are not live features: {set(STATE_FIELDS.values()) - set(LIVE_FEATURE_NAMES)}"
     )
 
-FORMAT = "courtside-ingame-v4"
+FORMAT = "courtside-ingame-v5"
 GAME_SECONDS = 2880.0
 SIGMA_POINTS = 12.0  # s.d. of a full game's final margin
 POSSESSION_POINTS = 1.0  # having the ball vs the other side having it, in points
@@ -82,7 +84,8 @@ LATE_FEATURES_V3 = (  # the v3 late logistic, kept for the report's ablation
 LATE_FEATURES = (*LATE_FEATURES_V3, "pregame_logit_scaled", "margin_per_poss", "possession_per_poss", "last_minute")
 # Weight of the late logistic in the last-five-minutes blend (the trees get the rest). Chosen on leave-one-season-out
 # folds of 2015-16..2017-18 (mean last_5_min Brier 0.07842 at 0.6, 0.07844 at 0.5, 0.07897 at 0.0; the v3 late
-# logistic at v3's 0.5: 0.07874). On 2018-19 it did not carry over: see docs/results/ingame/README.md.
+# logistic at v3's 0.5: 0.07874). Refitted on v5's states (loose ball after a miss) 0.6 and 0.7 tie (0.07798 vs
+# 0.07797), so it stays. On 2018-19 it did not carry over: see docs/results/ingame/README.md.
 LATE_WEIGHT = 0.6
 POSSESSION_SECONDS = 24.0  # one shot clock: the longest a possession lasts
 BASELINE_FEATURES = ("margin", "seconds_left", "margin_per_sqrt_time")

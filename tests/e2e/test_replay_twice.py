@@ -50,6 +50,8 @@ def _scope() -> dict:
         "pbp_path": root / "pbp" / "pbp_2018-19.parquet",
         "box_path": root / "box" / "player_box_2015_2019.parquet",
     }
+
+
 # Quarantines by within-game rules mark the id in the state table, so their redeliveries are ignored.
 STATEFUL_REASONS = {"clock_backwards", "score_decreased", "final_score_mismatch", "outlier"}
 

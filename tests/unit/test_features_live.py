@@ -37,6 +37,25 @@ def test_scoring_run_and_fouls() -> None:
     assert s.away_fouls == 0 and s.game_seconds_remaining == 3 * 720 - 720 + 720
 
 
+def test_possession_is_unknown_from_a_miss_until_its_rebound() -> None:
+    def play(s: LiveState, code: int, team: str, action: int = 0, **score: int) -> LiveState:
+        return s.apply(
+            {"event_code": code, "action_code": action, "team": team, "period": 4, "clock_seconds": 30, **score}
+        )
+
+    s = play(LiveState(home="BOS", away="PHI"), 4, "BOS")  # home rebound: home ball
+    assert s.possession == 1
+    s = play(s, 2, "BOS")  # home misses: nobody has the ball until the rebound
+    assert s.possession == 0
+    assert play(s, 4, "PHI").possession == -1  # defensive rebound
+    assert play(s, 4, "BOS").possession == 1  # offensive rebound
+    s = play(s, 4, "PHI")
+    s = play(s, 3, "PHI", action=11, home_score=0, away_score=1)  # 1 of 2 made: still the shooter's trip
+    assert s.possession == -1
+    assert play(s, 3, "PHI", action=12).possession == 0  # 2 of 2 missed: loose, like a missed shot
+    assert play(s, 3, "PHI", action=12, home_score=0, away_score=2).possession == 1  # 2 of 2 made: home ball
+
+
 def test_live_state_round_trips() -> None:
     s = LiveState(home="BOS", away="PHI").apply({"event_code": 1, "home_score": 2, "team": "BOS", "event_num": 3})
     assert LiveState.from_dict(s.to_dict()) == s

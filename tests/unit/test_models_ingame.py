@@ -46,7 +46,10 @@ def test_states_and_weak_labels(states):
     # state machine: bonus and timeouts accumulate, possession is known after the opening events
     assert s["bonus_home"].isin([0.0, 1.0]).all() and s["bonus_home"].mean() > 0.05
     assert s["timeouts_used_diff"].abs().max() >= 2
-    assert (s[s["seconds_left"] < 2700]["home_possession"] != 0).mean() > 0.95
+    # (unknown at a period's start and from a miss to its rebound: a sample lands there ~40 % of the time, since the
+    # first event after a 30 s mark is usually a shot)
+    known = (s[s["seconds_left"] < 2700]["home_possession"] != 0).mean()
+    assert 0.5 < known < 0.8
     assert (s["period"] > 4).any()  # overtime is sampled too
 
 
@@ -97,8 +100,11 @@ def test_late_weight_travels_with_the_document_and_sets_the_blend(split, model):
     # a v3 document (weight fixed at 0.5, no late_weight field) is refused, not served with a guessed weight
     v3 = {**json.loads(model.to_json()), "format": "courtside-ingame-v3"}
     v3.pop("late_weight")
-    with pytest.raises(ValueError, match="courtside-ingame-v4"):
+    with pytest.raises(ValueError, match="courtside-ingame-v5"):
         ingame.load_model(json.dumps(v3))
+    # a v4 document was fitted on the old possession (the shooter's side until the rebound): refused too
+    with pytest.raises(ValueError, match="courtside-ingame-v5"):
+        ingame.load_model(json.dumps({**json.loads(model.to_json()), "format": "courtside-ingame-v4"}))
 
 
 def test_late_terms_follow_possessions_left():
