@@ -197,31 +197,21 @@ def pattern_check(struct: type[msgspec.Struct]) -> Callable[[Any], None]:
     return check
 
 
-def _decoders() -> dict[bytes, Callable[[bytes], Any]]:
+def _decoders() -> dict[bytes, tuple[Callable[[bytes], Any], Callable[[Any], None]]]:
+    """event_type -> (msgspec decode, pattern check) of its Struct."""
     out = {}
     for etype, model in EVENT_MODELS.items():
         literal = model.model_fields["event_type"].annotation
         if get_args(literal) != (etype,):
             raise TypeError(f"{model.__name__}.event_type is {literal!r}, expected Literal[{etype!r}]")
-        out[etype.encode()] = _decoder(struct_for(model))
+        struct = struct_for(model)
+        out[etype.encode()] = (msgspec.json.Decoder(struct).decode, pattern_check(struct))
     return out
-
-
-def _decoder(struct: type[msgspec.Struct]) -> Callable[[bytes], Any]:
-    decode, check = msgspec.json.Decoder(struct).decode, pattern_check(struct)
-
-    def decode_checked(raw: bytes) -> Any:
-        event = decode(raw)
-        check(event)
-        return event
-
-    return decode_checked
 
 
 _DECODERS = _decoders()
 # Play-by-play is ~95 % of the stream: its decoder is tried first, with no dispatch at all.
-_DECODE_PBP = msgspec.json.Decoder(struct_for(EVENT_MODELS["pbp"])).decode
-_CHECK_PBP = pattern_check(struct_for(EVENT_MODELS["pbp"]))
+_DECODE_PBP, _CHECK_PBP = _DECODERS[b"pbp"]
 _TYPE_KEY = re.compile(rb'"event_type"\s*:\s*"([a-z_]+)"')
 
 
@@ -241,7 +231,10 @@ def decode_event(raw: bytes) -> Any:
         _CHECK_PBP(event)
         return event
     m = _TYPE_KEY.search(raw)
-    decode = _DECODERS.get(m.group(1)) if m is not None else None
-    if decode is None or m.group(1) == b"pbp":
+    etype = m.group(1) if m is not None else b"pbp"
+    if etype == b"pbp" or etype not in _DECODERS:  # pbp was tried above
         raise FastReject("not accepted by the fast parser")
-    return decode(raw)
+    decode, check = _DECODERS[etype]
+    event = decode(raw)
+    check(event)
+    return event

@@ -38,7 +38,7 @@ PBP_THROUGH = "2018-10-17"  # play-by-play and box lines of the games up to this
 # box/player_box_2015_2019.parquet> replays the whole 2018-19 season from it (every game's schedule and final),
 # with play-by-play and box lines through COURTSIDE_REPLAY_PBP_THROUGH (default: the whole season).
 SHARED = os.environ.get("COURTSIDE_REPLAY_SHARED")
-THROUGH = os.environ.get("COURTSIDE_REPLAY_PBP_THROUGH", "2019-07-01") if SHARED else PBP_THROUGH
+THROUGH = os.environ.get("COURTSIDE_REPLAY_PBP_THROUGH") if SHARED else PBP_THROUGH  # None: every game
 
 
 def _scope() -> dict:
