@@ -3,7 +3,8 @@
 Status: measured on validation folds of the training seasons (``bench/ingame_markov_validation.py``, table in
 ``docs/results/ingame/validation_switches.md``) and not used by the shipped in-game model: no variant passed the
 rule fixed before the run (it must also beat v4 on the latest forward fold). It stays here, tested, because the
-bench needs it and a later state with a reliable possession (see ``possession_trust``) may change the result.
+bench needs it. Re-measured on v5's states, whose possession the fitted ``possession_trust`` now believes
+(0.925-1.0), it still lost the latest fold by 0.00001-0.00004 (same file).
 
 Why: late in a game the score moves in whole possessions worth 0, 1, 2, 3 or 4 points, and who has the ball with
 how many seconds left decides a lot (up 3 with 8 s left and the opponent's ball is not "up 2.9"). Smooth logistic

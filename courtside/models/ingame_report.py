@@ -299,7 +299,8 @@ def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
         "last_5_min on every fold against v4's tracker and is what v5's tracker does (a correction of the served "
         "possession feature; it missed a Q4 condition set before its run by 0.000007, and that was overruled; see "
         "the decision there). On these v5 states the weights 0.6 and 0.7 tie within 0.00001, so LATE_WEIGHT "
-        "stays 0.6.",
+        "stays 0.6. Re-measured on v5's states, the Markov input still fails its rule, and so does the loose "
+        "ball's shooter as an input (`bench/ingame_shooter_validation.py`): both lose the latest fold (2017-18).",
     ]
     return lines
 
