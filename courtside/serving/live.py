@@ -120,7 +120,7 @@ class LivePredictor:
     ) -> None:
         self.store = store if store is not None else default_store()
         self.provider = provider
-        self.prior = prior  # game id -> pre-game home win probability (from the pre-game predictor)
+        self.prior = prior  # game id -> the in-game model's pre-game input (Elo's, as in training)
         self.clock = clock
 
     def predict(self, game_id: str) -> dict[str, Any]:

@@ -145,7 +145,14 @@ class PregamePredictor:
         return response
 
     def prior_for_game(self, game_id: str) -> float | None:
-        """Pre-game home win probability for a public game id (the live model's prior); None if unavailable."""
+        """The live model's pre-game input for a public game id: Elo's home win probability from the game's
+        pre-game features; None if unavailable.
+
+        Why Elo and not the approved pre-game model's score: the in-game model is trained on Elo's probability
+        (:func:`courtside.models.ingame.pregame_probs`, the same ``elo_diff`` through the same function), so serving
+        it anything else is a train/serve skew. Training it on the pre-game model's walk-forward probability instead
+        was measured (``bench/ingame_pregame_validation.py``) and did not pass its rule in the last five minutes.
+        """
         try:
             day, rest = game_id.split("_", 1)
             away, home = rest.split("_at_")
@@ -153,10 +160,7 @@ class PregamePredictor:
             _, _, _, feats, _ = self.features_for(req)
         except (ValueError, ServiceError):
             return None
-        try:
-            return self.backend.score(feats).probability
-        except ServiceError:
-            return elo.win_probability(feats["elo_diff"])  # no approved model yet: the Elo forecast itself
+        return elo.win_probability(feats["elo_diff"])
 
 
 def default_provider() -> RegistryModelProvider:

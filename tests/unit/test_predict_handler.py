@@ -13,7 +13,7 @@ from courtside.serving.api import create_app
 from courtside.serving.capture import ListCaptureSink
 from courtside.serving.live import LivePredictor
 from courtside.serving.model_source import RegistryModelProvider
-from courtside.serving.pregame import PregamePredictor
+from courtside.serving.pregame import PregamePredictor, PregameRequest
 from courtside.serving.service import PredictionService
 from courtside.serving.testing import logistic_json, proxy_event, register_and_approve, seed_store
 
@@ -305,3 +305,20 @@ def test_non_utf8_body_is_a_400_not_a_500():
     resp = predict.handler(event, None)
     assert resp["statusCode"] == 400
     assert '"code": "malformed_body"' in resp["body"] or '"code":"malformed_body"' in resp["body"]
+
+
+def test_live_prior_is_elo_as_in_training_not_the_pregame_score(seeded):
+    """The in-game model is trained on Elo's pre-game probability (`ingame.pregame_probs`); the live endpoint must
+    feed it the same, even when an approved pre-game model scores the game differently."""
+    from courtside.ratings import elo
+
+    register_and_approve(seeded[0], logistic_json())
+    _, service = build()
+    gid = "20190613_TOR_at_GSW"
+    _, _, _, feats, _ = service.pregame.features_for(
+        PregameRequest(date="2019-06-13", home_team="GSW", away_team="TOR")
+    )
+    prior = service.pregame.prior_for_game(gid)
+    assert prior == pytest.approx(elo.win_probability(feats["elo_diff"]), abs=1e-12)
+    assert abs(prior - service.pregame.backend.score(feats).probability) > 1e-6  # the model's score differs
+    assert service.pregame.prior_for_game("not-a-game") is None

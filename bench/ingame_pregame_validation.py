@@ -1,0 +1,85 @@
+"""Which pre-game probability should the in-game model be trained on: Elo's, or the pre-game model's?
+
+Why: the live endpoint feeds the in-game model the approved pre-game model's probability
+(``courtside.serving.pregame.PregamePredictor.prior_for_game``; Elo only before a model is approved), but the
+training states carry Elo's (``courtside.models.ingame.pregame_probs``). That is a train/serve skew on the input
+with the largest late-phase coefficient after ``brownian_z``, and the pre-game model is also the better forecast
+(walk-forward Brier 0.2078 against 538's 0.2133 and our Elo's ~0.21). The pre-game model's walk-forward
+predictions (``courtside backtest``, committed as docs/results/predictions.csv: every game predicted by a model
+trained only on games before it) are leakage-free inputs for every training state. This fits the v5 recipe (label
+model, monotone trees, late logistic at ``LATE_WEIGHT``) on the same training states with each source, on the
+leave-one-season-out and forward folds of the other bench scripts. 2018-19 is never read.
+
+Rule, fixed before the run (as bench/ingame_shooter_validation.py): the walk-forward source replaces Elo only if its
+last_5_min leave-one-season-out mean, latest forward fold (-> 2017-18) and forward weighted mean (1/3, 2/3) are all
+lower than Elo's, and no Q1..Q4 leave-one-season-out mean is higher than Elo's by more than 0.0001.
+
+Run: `.venv/bin/python bench/ingame_pregame_validation.py [--predictions docs/results/predictions.csv]` (states
+cached in /tmp/ingame_states.parquet as the other bench scripts do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.ingame_loose_ball_validation import v4 as recipe  # noqa: E402  (the v5 recipe on the states given)
+from bench.ingame_validation import brier_by_bin, training_states  # noqa: E402
+from courtside.models.ingame_report import BINS, _season_code  # noqa: E402
+
+FOLD_WEIGHTS = (1 / 3, 2 / 3)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
+    ap.add_argument("--predictions", type=Path, default=ROOT / "docs/results/predictions.csv")
+    args = ap.parse_args()
+    elo = training_states(args.cache)
+    wf = pd.read_csv(args.predictions).set_index("game_key")["home_win_probability"]
+    missing = ~elo["game_key"].isin(wf.index)
+    games = elo["game_key"].nunique()
+    print(f"{len(elo)} states, {games} games; states without a walk-forward prediction: {int(missing.sum())}")
+    sets = {
+        "Elo pre-game probability (v5, shipped)": elo,
+        "pre-game model's walk-forward probability": elo.assign(
+            pregame_prob=elo["game_key"].map(wf).fillna(elo["pregame_prob"])
+        ),
+    }
+    code = _season_code(elo).astype(int)
+    seasons = sorted(int(c) for c in code.unique())
+    folds = [(f"held out {c}", c, lambda x, c=c: x != c) for c in seasons]
+    folds += [(f"forward -> {c}", c, lambda x, c=c: x < c) for c in seasons[1:]]
+    res: dict[str, dict[str, dict[str, float]]] = {n: {} for n in sets}
+    for fold, held, is_train in folds:
+        for name, s in sets.items():
+            train, val = s[code.map(is_train).to_numpy(bool)], s[(code == held).to_numpy()]
+            res[name][fold] = brier_by_bin(recipe(train, val), val)
+            print(f"{name}, {fold}: " + ", ".join(f"{b} {res[name][fold][b]:.5f}" for b in BINS), flush=True)
+    print(
+        "\n| pre-game input | " + " | ".join(f"{b} (LOSO mean)" for b in BINS) + " | last_5_min per LOSO fold | "
+        "forward -> 16 | -> 17 | forward weighted |"
+    )
+    print("|---|" + "---|" * (len(BINS) + 4))
+    loso = [f for f, _, _ in folds if f.startswith("held")]
+    for name, r in res.items():
+        mean = {b: np.mean([r[f][b] for f in loso]) for b in BINS}
+        per = " / ".join(f"{r[f]['last_5_min']:.5f}" for f in loso)
+        f16, f17 = r["forward -> 16"]["last_5_min"], r["forward -> 17"]["last_5_min"]
+        w = FOLD_WEIGHTS[0] * f16 + FOLD_WEIGHTS[1] * f17
+        print(
+            f"| {name} | "
+            + " | ".join(f"{mean[b]:.5f}" for b in BINS)
+            + f" | {per} | {f16:.5f} | {f17:.5f} | {w:.5f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
