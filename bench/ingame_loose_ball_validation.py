@@ -30,18 +30,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import PBP, boost, brier_by_bin, training_states  # noqa: E402
+from bench.ingame_validation import PBP, fold_table, score_folds, training_states, v5_recipe  # noqa: E402
 from courtside.features import live  # noqa: E402
 from courtside.models import ingame, ingame_states  # noqa: E402
-from courtside.models.ingame_report import BINS, TRAIN_SEASONS, _season_code  # noqa: E402
-
-FOLD_WEIGHTS = (1 / 3, 2 / 3)
+from courtside.models.ingame_report import TRAIN_SEASONS  # noqa: E402
 
 
 def loose_after_miss(payload: Mapping[str, Any], before: live.LiveState, after: live.LiveState) -> bool:
@@ -85,26 +82,6 @@ def loose_states(cache: Path) -> pd.DataFrame:
     return states
 
 
-def v4(train: pd.DataFrame, val: pd.DataFrame) -> np.ndarray:
-    """The v4 recipe fitted on `train`: label model, monotone trees, late logistic blended at ``LATE_WEIGHT``."""
-    from sklearn.linear_model import LogisticRegression
-
-    lm = ingame.fit_label_model(train)
-    dtr = pd.DataFrame([ingame.derive(r, lm) for r in train.to_dict("records")])
-    dva = pd.DataFrame([ingame.derive(r, lm) for r in val.to_dict("records")])
-    ytr = train["home_win"].to_numpy(int)
-    full, lf = list(ingame.FULL_FEATURES), list(ingame.LATE_FEATURES)
-    p = boost(dtr[full].to_numpy(float), ytr, ingame.FULL_FEATURES).predict(dva[full].to_numpy(float))
-    late_tr = ((train["period"] >= 4) & (train["seconds_left"] <= ingame.LATE_TRAIN_SECONDS)).to_numpy()
-    clf = LogisticRegression(C=1.0, max_iter=5000).fit(dtr[lf].to_numpy(float)[late_tr], ytr[late_tr])
-    late_va = np.asarray(
-        [ingame.is_late(int(a), float(b)) for a, b in zip(val["period"], val["seconds_left"], strict=True)]
-    )
-    q = clf.predict_proba(dva[lf].to_numpy(float))[:, 1]
-    p[late_va] = (1 - ingame.LATE_WEIGHT) * p[late_va] + ingame.LATE_WEIGHT * q[late_va]
-    return p
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
@@ -117,32 +94,8 @@ def main() -> None:
     for name, s in sets.items():
         late = s[(s["period"] >= 4) & (s["seconds_left"] <= ingame.LATE_SECONDS)]
         print(f"{name}: {len(s)} states, late possession 0 share {float((late['home_possession'] == 0).mean()):.3f}")
-    seasons = sorted(int(c) for c in _season_code(next(iter(sets.values()))).unique())
-    folds = [(f"held out {s}", s, lambda c, s=s: c != s) for s in seasons]
-    folds += [(f"forward -> {s}", s, lambda c, s=s: c < s) for s in seasons[1:]]
-    res: dict[str, dict[str, dict[str, float]]] = {n: {} for n in sets}
-    for name, s in sets.items():
-        code = _season_code(s).astype(int)
-        for fold, held, is_train in folds:
-            train, val = s[code.map(is_train).to_numpy(bool)], s[(code == held).to_numpy()]
-            res[name][fold] = brier_by_bin(v4(train, val), val)
-            print(f"{name}, {fold}: " + ", ".join(f"{b} {res[name][fold][b]:.5f}" for b in BINS), flush=True)
-    print(
-        "\n| states | " + " | ".join(f"{b} (LOSO mean)" for b in BINS) + " | last_5_min per LOSO fold | "
-        "forward -> 16 | -> 17 | forward weighted |"
-    )
-    print("|---|" + "---|" * (len(BINS) + 4))
-    for name, r in res.items():
-        loso = [f for f, _, _ in folds if f.startswith("held")]
-        mean = {b: np.mean([r[f][b] for f in loso]) for b in BINS}
-        per = " / ".join(f"{r[f]['last_5_min']:.5f}" for f in loso)
-        f16, f17 = r["forward -> 16"]["last_5_min"], r["forward -> 17"]["last_5_min"]
-        w = FOLD_WEIGHTS[0] * f16 + FOLD_WEIGHTS[1] * f17
-        print(
-            f"| {name} | "
-            + " | ".join(f"{mean[b]:.5f}" for b in BINS)
-            + f" | {per} | {f16:.5f} | {f17:.5f} | {w:.5f} |"
-        )
+    res = score_folds({name: (s, v5_recipe) for name, s in sets.items()})
+    print("\n" + fold_table(res, "states"))
 
 
 if __name__ == "__main__":

@@ -24,17 +24,12 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_loose_ball_validation import v4 as recipe  # noqa: E402  (the v5 recipe on the states given)
-from bench.ingame_validation import brier_by_bin, training_states  # noqa: E402
-from courtside.models.ingame_report import BINS, _season_code  # noqa: E402
-
-FOLD_WEIGHTS = (1 / 3, 2 / 3)
+from bench.ingame_validation import fold_table, score_folds, training_states, v5_recipe  # noqa: E402
 
 
 def main() -> None:
@@ -53,32 +48,8 @@ def main() -> None:
             pregame_prob=elo["game_key"].map(wf).fillna(elo["pregame_prob"])
         ),
     }
-    code = _season_code(elo).astype(int)
-    seasons = sorted(int(c) for c in code.unique())
-    folds = [(f"held out {c}", c, lambda x, c=c: x != c) for c in seasons]
-    folds += [(f"forward -> {c}", c, lambda x, c=c: x < c) for c in seasons[1:]]
-    res: dict[str, dict[str, dict[str, float]]] = {n: {} for n in sets}
-    for fold, held, is_train in folds:
-        for name, s in sets.items():
-            train, val = s[code.map(is_train).to_numpy(bool)], s[(code == held).to_numpy()]
-            res[name][fold] = brier_by_bin(recipe(train, val), val)
-            print(f"{name}, {fold}: " + ", ".join(f"{b} {res[name][fold][b]:.5f}" for b in BINS), flush=True)
-    print(
-        "\n| pre-game input | " + " | ".join(f"{b} (LOSO mean)" for b in BINS) + " | last_5_min per LOSO fold | "
-        "forward -> 16 | -> 17 | forward weighted |"
-    )
-    print("|---|" + "---|" * (len(BINS) + 4))
-    loso = [f for f, _, _ in folds if f.startswith("held")]
-    for name, r in res.items():
-        mean = {b: np.mean([r[f][b] for f in loso]) for b in BINS}
-        per = " / ".join(f"{r[f]['last_5_min']:.5f}" for f in loso)
-        f16, f17 = r["forward -> 16"]["last_5_min"], r["forward -> 17"]["last_5_min"]
-        w = FOLD_WEIGHTS[0] * f16 + FOLD_WEIGHTS[1] * f17
-        print(
-            f"| {name} | "
-            + " | ".join(f"{mean[b]:.5f}" for b in BINS)
-            + f" | {per} | {f16:.5f} | {f17:.5f} | {w:.5f} |"
-        )
+    res = score_folds({name: (s, v5_recipe) for name, s in sets.items()})
+    print("\n" + fold_table(res, "pre-game input"))
 
 
 if __name__ == "__main__":

@@ -34,18 +34,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import PBP, boost, brier_by_bin  # noqa: E402
+from bench.ingame_validation import PBP, fold_table, score_folds, v5_recipe  # noqa: E402
 from courtside.features import live  # noqa: E402
 from courtside.models import ingame, ingame_states  # noqa: E402
-from courtside.models.ingame_report import BINS, TRAIN_SEASONS, _season_code  # noqa: E402
+from courtside.models.ingame_report import TRAIN_SEASONS  # noqa: E402
 
-FOLD_WEIGHTS = (1 / 3, 2 / 3)
 EXPECTED_SHARE = -0.5  # E[possession] of the shooter's side on a loose ball: 1/4 x (+1) + 3/4 x (-1)
 
 
@@ -99,41 +97,18 @@ def shooter_states(cache: Path) -> pd.DataFrame:
     return states
 
 
-def recipe(train: pd.DataFrame, val: pd.DataFrame, extra: tuple[str, ...], expected: bool) -> np.ndarray:
-    """The v5 recipe fitted on `train` (label model, monotone trees, late logistic blended at ``LATE_WEIGHT``),
-    with `extra` inputs in both parts and, if `expected`, the loose ball's expected possession."""
-    from sklearn.linear_model import LogisticRegression
-
-    def frame(s: pd.DataFrame) -> pd.DataFrame:
-        recs = s.to_dict("records")
-        if expected:
-            for r in recs:
-                if r["home_possession"] == 0:
-                    r["home_possession"] = EXPECTED_SHARE * r["loose_side"]
-        d = pd.DataFrame([ingame.derive(r, lm) for r in recs])
-        d["loose_side"] = s["loose_side"].to_numpy(float)
-        return d
-
-    lm = ingame.fit_label_model(train)
-    dtr, dva = frame(train), frame(val)
-    ytr = train["home_win"].to_numpy(int)
-    full, lf = (*ingame.FULL_FEATURES, *extra), [*ingame.LATE_FEATURES, *extra]
-    p = boost(dtr[list(full)].to_numpy(float), ytr, full).predict(dva[list(full)].to_numpy(float))
-    late_tr = ((train["period"] >= 4) & (train["seconds_left"] <= ingame.LATE_TRAIN_SECONDS)).to_numpy()
-    clf = LogisticRegression(C=1.0, max_iter=5000).fit(dtr[lf].to_numpy(float)[late_tr], ytr[late_tr])
-    late_va = np.asarray(
-        [ingame.is_late(int(a), float(b)) for a, b in zip(val["period"], val["seconds_left"], strict=True)]
-    )
-    q = clf.predict_proba(dva[lf].to_numpy(float))[:, 1]
-    p[late_va] = (1 - ingame.LATE_WEIGHT) * p[late_va] + ingame.LATE_WEIGHT * q[late_va]
-    return p
+def expected_possession(r: dict[str, Any]) -> dict[str, Any]:
+    """A loose ball's possession set to its expectation given who shot (three rebounds in four to the defence)."""
+    if r["home_possession"] == 0:
+        r["home_possession"] = EXPECTED_SHARE * r["loose_side"]
+    return r
 
 
-VARIANTS: dict[str, tuple[tuple[str, ...], bool]] = {
-    "v5 (shipped)": ((), False),
-    "v5 + loose_side": (("loose_side",), False),
-    "v5 with expected possession on a loose ball": ((), True),
-    "v5 + loose_side, expected possession": (("loose_side",), True),
+VARIANTS: dict[str, tuple[tuple[str, ...], Any]] = {
+    "v5 (shipped)": ((), None),
+    "v5 + loose_side": (("loose_side",), None),
+    "v5 with expected possession on a loose ball": ((), expected_possession),
+    "v5 + loose_side, expected possession": (("loose_side",), expected_possession),
 }
 
 
@@ -148,32 +123,13 @@ def main() -> None:
         f"{len(s)} states; late: {len(late)}, possession 0 share {float(loose.mean()):.3f}, of which with a known "
         f"shooter {float((late.loc[loose, 'loose_side'] != 0).mean()):.3f}"
     )
-    code = _season_code(s).astype(int)
-    seasons = sorted(int(c) for c in code.unique())
-    folds = [(f"held out {c}", c, lambda x, c=c: x != c) for c in seasons]
-    folds += [(f"forward -> {c}", c, lambda x, c=c: x < c) for c in seasons[1:]]
-    res: dict[str, dict[str, dict[str, float]]] = {n: {} for n in VARIANTS}
-    for fold, held, is_train in folds:
-        train, val = s[code.map(is_train).to_numpy(bool)], s[(code == held).to_numpy()]
-        for name, (extra, expected) in VARIANTS.items():
-            res[name][fold] = brier_by_bin(recipe(train, val, extra, expected), val)
-            print(f"{name}, {fold}: " + ", ".join(f"{b} {res[name][fold][b]:.5f}" for b in BINS), flush=True)
-    print(
-        "\n| variant | " + " | ".join(f"{b} (LOSO mean)" for b in BINS) + " | last_5_min per LOSO fold | "
-        "forward -> 16 | -> 17 | forward weighted |"
+    res = score_folds(
+        {
+            name: (s, lambda train, val, extra=extra, prepare=prepare: v5_recipe(train, val, extra, prepare))
+            for name, (extra, prepare) in VARIANTS.items()
+        }
     )
-    print("|---|" + "---|" * (len(BINS) + 4))
-    loso = [f for f, _, _ in folds if f.startswith("held")]
-    for name, r in res.items():
-        mean = {b: np.mean([r[f][b] for f in loso]) for b in BINS}
-        per = " / ".join(f"{r[f]['last_5_min']:.5f}" for f in loso)
-        f16, f17 = r["forward -> 16"]["last_5_min"], r["forward -> 17"]["last_5_min"]
-        w = FOLD_WEIGHTS[0] * f16 + FOLD_WEIGHTS[1] * f17
-        print(
-            f"| {name} | "
-            + " | ".join(f"{mean[b]:.5f}" for b in BINS)
-            + f" | {per} | {f16:.5f} | {f17:.5f} | {w:.5f} |"
-        )
+    print("\n" + fold_table(res, "variant"))
 
 
 if __name__ == "__main__":

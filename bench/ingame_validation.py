@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,40 @@ def boost(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], init: np.ndar
     params.update(kw)
     rounds = params.pop("rounds", 300)
     return lgb.train(params, lgb.Dataset(x, y, init_score=init), num_boost_round=rounds)
+
+
+def v5_recipe(
+    train: pd.DataFrame,
+    val: pd.DataFrame,
+    extra: tuple[str, ...] = (),
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> np.ndarray:
+    """The shipped recipe fitted on `train`, probabilities on `val`: label model, monotone trees on
+    ``ingame.FULL_FEATURES``, late logistic on ``ingame.LATE_FEATURES`` blended at ``LATE_WEIGHT`` (scikit-learn,
+    C=1.0, as ``ingame._fit_late``). `extra` state columns join both parts as they are; `prepare` rewrites each raw
+    state before ``ingame.derive`` (a candidate encoding of an input)."""
+    from sklearn.linear_model import LogisticRegression
+
+    def frame(s: pd.DataFrame) -> pd.DataFrame:
+        recs = s.to_dict("records")
+        d = pd.DataFrame([ingame.derive(prepare(r) if prepare else r, lm) for r in recs])
+        for c in extra:
+            d[c] = s[c].to_numpy(float)
+        return d
+
+    lm = ingame.fit_label_model(train)
+    dtr, dva = frame(train), frame(val)
+    ytr = train["home_win"].to_numpy(int)
+    full, lf = (*ingame.FULL_FEATURES, *extra), [*ingame.LATE_FEATURES, *extra]
+    p = boost(dtr[list(full)].to_numpy(float), ytr, full).predict(dva[list(full)].to_numpy(float))
+    late_tr = ((train["period"] >= 4) & (train["seconds_left"] <= ingame.LATE_TRAIN_SECONDS)).to_numpy()
+    clf = LogisticRegression(C=1.0, max_iter=5000).fit(dtr[lf].to_numpy(float)[late_tr], ytr[late_tr])
+    late_va = np.asarray(
+        [ingame.is_late(int(a), float(b)) for a, b in zip(val["period"], val["seconds_left"], strict=True)]
+    )
+    q = clf.predict_proba(dva[lf].to_numpy(float))[:, 1]
+    p[late_va] = (1 - ingame.LATE_WEIGHT) * p[late_va] + ingame.LATE_WEIGHT * q[late_va]
+    return p
 
 
 def fold(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -157,6 +192,53 @@ def brier_by_bin(p: np.ndarray, val: pd.DataFrame) -> dict[str, float]:
         [ingame.time_bin(int(a), float(b)) for a, b in zip(val["period"], val["seconds_left"], strict=True)]
     )
     return {b: float(np.mean((p[bins == b] - y[bins == b]) ** 2)) for b in BINS}
+
+
+FOLD_WEIGHTS = (1 / 3, 2 / 3)  # forward folds' weights in the forward weighted mean: earlier, latest
+
+
+def season_folds(code: pd.Series) -> list[tuple[str, int, Any]]:
+    """(name, held-out season, is-training-season) for the leave-one-season-out folds, then the forward-chaining
+    folds (train on earlier seasons only); `code` is each state's season code (15, 16, 17)."""
+    seasons = sorted(int(c) for c in code.unique())
+    folds: list[tuple[str, int, Any]] = [(f"held out {c}", c, lambda x, c=c: x != c) for c in seasons]
+    return folds + [(f"forward -> {c}", c, lambda x, c=c: x < c) for c in seasons[1:]]
+
+
+def fold_table(res: dict[str, dict[str, dict[str, float]]], label: str) -> str:
+    """Markdown table of {row: {fold: {bin: Brier}}}: Q1..last_5_min LOSO means, last_5_min per LOSO fold, the
+    forward folds and their weighted mean (the columns every late-phase rule reads)."""
+    head = f"| {label} | " + " | ".join(f"{b} (LOSO mean)" for b in BINS)
+    lines = [
+        head + " | last_5_min per LOSO fold | forward -> 16 | -> 17 | forward weighted |",
+        "|---|" + "---|" * (len(BINS) + 4),
+    ]
+    for name, r in res.items():
+        loso = [f for f in r if f.startswith("held")]
+        mean = {b: np.mean([r[f][b] for f in loso]) for b in BINS}
+        per = " / ".join(f"{r[f]['last_5_min']:.5f}" for f in loso)
+        f16, f17 = r["forward -> 16"]["last_5_min"], r["forward -> 17"]["last_5_min"]
+        w = FOLD_WEIGHTS[0] * f16 + FOLD_WEIGHTS[1] * f17
+        lines.append(
+            f"| {name} | "
+            + " | ".join(f"{mean[b]:.5f}" for b in BINS)
+            + f" | {per} | {f16:.5f} | {f17:.5f} | {w:.5f} |"
+        )
+    return "\n".join(lines)
+
+
+def score_folds(candidates: dict[str, tuple[pd.DataFrame, Any]]) -> dict[str, dict[str, dict[str, float]]]:
+    """{name: {fold: {bin: Brier}}} for candidates given as (training states, fit_predict(train, val) -> p); every
+    candidate's states must be the same games (the folds are cut by season)."""
+    res: dict[str, dict[str, dict[str, float]]] = {n: {} for n in candidates}
+    first = next(iter(candidates.values()))[0]
+    for fold, held, is_train in season_folds(_season_code(first).astype(int)):
+        for name, (s, fit_predict) in candidates.items():
+            code = _season_code(s).astype(int)
+            train, val = s[code.map(is_train).to_numpy(bool)], s[(code == held).to_numpy()]
+            res[name][fold] = brier_by_bin(fit_predict(train, val), val)
+            print(f"{name}, {fold}: " + ", ".join(f"{b} {res[name][fold][b]:.5f}" for b in BINS), flush=True)
+    return res
 
 
 def main() -> None:
