@@ -26,19 +26,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import PBP, fold_table, score_folds, training_states, v5_recipe  # noqa: E402
+from bench.ingame_validation import fold_table, replay_with, score_folds, training_states, v5_recipe  # noqa: E402
 from courtside.features import live  # noqa: E402
-from courtside.models import ingame, ingame_states  # noqa: E402
-from courtside.models.ingame_report import TRAIN_SEASONS  # noqa: E402
+from courtside.models import ingame  # noqa: E402
 
 
 def loose_after_miss(payload: Mapping[str, Any], before: live.LiveState, after: live.LiveState) -> bool:
@@ -50,36 +47,15 @@ def loose_after_miss(payload: Mapping[str, Any], before: live.LiveState, after: 
     return code == live.FREE_THROW and payload.get("action_code", 0) in live.LAST_FREE_THROW_ACTIONS and not scored
 
 
-def replay_loose(rows: Iterable[Mapping[str, Any]], home: str, away: str) -> Iterator[live.LiveState]:
-    """:func:`courtside.models.ingame_states.replay` with possession 0 from a miss until the next possession event."""
-    state = live.LiveState(home=home, away=away)
-    for row in rows:
-        try:
-            payload = live.pbp_payload_from_row(row, home, away)
-        except (ValueError, AttributeError, TypeError):
-            continue
-        if not state.accepts(payload):
-            continue
-        nxt = state.apply(payload)
-        if loose_after_miss(payload, state, nxt):
-            nxt = dataclasses.replace(nxt, possession=0)
-        state = nxt
-        yield state
+def loose_hook() -> Any:
+    """Possession 0 from a miss until the next possession event (:func:`bench.ingame_validation.replay_with`)."""
 
+    def hook(payload: Mapping[str, Any], before: live.LiveState, after: live.LiveState) -> tuple[Any, Any]:
+        if loose_after_miss(payload, before, after):
+            after = dataclasses.replace(after, possession=0)
+        return after, after
 
-def loose_states(cache: Path) -> pd.DataFrame:
-    """Training-season states sampled exactly as ``states_from_pbp`` does, replayed with :func:`replay_loose`."""
-    if cache.exists():
-        return pd.read_parquet(cache)
-    pbp, index = ingame.load_pbp_dir(PBP, TRAIN_SEASONS)
-    original = ingame_states.replay
-    ingame_states.replay = replay_loose  # bench only: the sampling loop stays the shipped one
-    try:
-        states = ingame.states_from_pbp(pbp, index, ingame.pregame_probs())
-    finally:
-        ingame_states.replay = original
-    states.to_parquet(cache)
-    return states
+    return hook
 
 
 def main() -> None:
@@ -89,7 +65,7 @@ def main() -> None:
     args = ap.parse_args()
     sets = {
         "v4 (today's possession)": training_states(args.cache),
-        "v4 on loose-ball states": loose_states(args.loose_cache),
+        "v4 on loose-ball states": training_states(args.loose_cache, replay_with(loose_hook)),
     }
     for name, s in sets.items():
         late = s[(s["period"] >= 4) & (s["seconds_left"] <= ingame.LATE_SECONDS)]

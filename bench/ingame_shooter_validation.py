@@ -30,19 +30,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import PBP, fold_table, score_folds, v5_recipe  # noqa: E402
+from bench.ingame_validation import fold_table, replay_with, score_folds, training_states, v5_recipe  # noqa: E402
 from courtside.features import live  # noqa: E402
-from courtside.models import ingame, ingame_states  # noqa: E402
-from courtside.models.ingame_report import TRAIN_SEASONS  # noqa: E402
+from courtside.models import ingame  # noqa: E402
 
 EXPECTED_SHARE = -0.5  # E[possession] of the shooter's side on a loose ball: 1/4 x (+1) + 3/4 x (-1)
 
@@ -60,41 +57,21 @@ class _WithShooter:
         return {**self._state.features(), "loose_side": float(self._loose_side)}
 
 
-def replay_shooter(rows: Iterable[Mapping[str, Any]], home: str, away: str) -> Iterator[Any]:
-    """:func:`courtside.models.ingame_states.replay` plus the side that missed while the ball is loose."""
-    state, loose = live.LiveState(home=home, away=away), 0
-    for row in rows:
-        try:
-            payload = live.pbp_payload_from_row(row, home, away)
-        except (ValueError, AttributeError, TypeError):
-            continue
-        if not state.accepts(payload):
-            continue
-        nxt = state.apply(payload)
+def shooter_hook() -> Any:
+    """The side whose miss left the ball loose, carried until possession is known again
+    (:func:`bench.ingame_validation.replay_with`)."""
+    loose = 0
+
+    def hook(payload: Mapping[str, Any], before: live.LiveState, after: live.LiveState) -> tuple[Any, Any]:
+        nonlocal loose
         code = payload.get("event_code", 0)
-        if nxt.possession != 0 or code == live.START_PERIOD:
+        if after.possession != 0 or code == live.START_PERIOD:
             loose = 0
         elif code in (live.MISS, live.FREE_THROW):
-            loose = state.side(payload.get("team")) or loose
-        state = nxt
-        yield _WithShooter(state, loose)
+            loose = before.side(payload.get("team")) or loose
+        return after, _WithShooter(after, loose)
 
-
-def shooter_states(cache: Path) -> pd.DataFrame:
-    """Training-season states sampled exactly as ``states_from_pbp`` does, with the ``loose_side`` column."""
-    if cache.exists():
-        return pd.read_parquet(cache)
-    pbp, index = ingame.load_pbp_dir(PBP, TRAIN_SEASONS)
-    original = ingame_states.replay
-    ingame_states.replay = replay_shooter  # bench only: the sampling loop stays the shipped one
-    ingame.STATE_FIELDS["loose_side"] = "loose_side"
-    try:
-        states = ingame.states_from_pbp(pbp, index, ingame.pregame_probs())
-    finally:
-        ingame_states.replay = original
-        del ingame.STATE_FIELDS["loose_side"]
-    states.to_parquet(cache)
-    return states
+    return hook
 
 
 def expected_possession(r: dict[str, Any]) -> dict[str, Any]:
@@ -116,7 +93,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states_shooter.parquet"))
     args = ap.parse_args()
-    s = shooter_states(args.cache)
+    s = training_states(args.cache, replay_with(shooter_hook), ("loose_side",))
     late = s[(s["period"] >= 4) & (s["seconds_left"] <= ingame.LATE_SECONDS)]
     loose = late["home_possession"] == 0
     print(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from courtside.models import ingame  # noqa: E402
+from courtside.features import live  # noqa: E402
+from courtside.models import ingame, ingame_states  # noqa: E402
 from courtside.models.ingame_report import BINS, TRAIN_SEASONS, _season_code  # noqa: E402
 
 PBP = Path("/work/shared/data/pbp")
@@ -33,12 +34,44 @@ PRIOR = ("brownian_z", "margin_per_sqrt_time")
 LATE_TREE_FEATURES = (*ingame.FULL_FEATURES, "margin_per_poss", "possession_per_poss", "last_minute")
 
 
-def training_states(cache: Path) -> pd.DataFrame:
-    """LiveState states of the training seasons only, cached as parquet (the replay is the slow part)."""
+def replay_with(hook_factory: Callable[[], Any]) -> Callable[..., Iterator[Any]]:
+    """A variant of :func:`courtside.models.ingame_states.replay` (same payloads, same skipped rows) for a bench's
+    candidate tracker: per game, ``hook = hook_factory()``; after each applied event ``hook(payload, before, after)``
+    returns (the state to carry on, the object to yield), which the shipped sampling loop then reads."""
+
+    def replay(rows: Iterable[Mapping[str, Any]], home: str, away: str) -> Iterator[Any]:
+        state, hook = live.LiveState(home=home, away=away), hook_factory()
+        for row in rows:
+            try:
+                payload = live.pbp_payload_from_row(row, home, away)
+            except (ValueError, AttributeError, TypeError):
+                continue
+            if not state.accepts(payload):
+                continue
+            state, out = hook(payload, state, state.apply(payload))
+            yield out
+
+    return replay
+
+
+def training_states(
+    cache: Path, replay: Callable[..., Iterator[Any]] | None = None, extra_fields: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """LiveState states of the training seasons only, cached as parquet (the replay is the slow part). A bench's
+    candidate tracker passes `replay` (see :func:`replay_with`; the module's replay is swapped for the call, so the
+    sampling loop stays the shipped one) and `extra_fields`, live features it adds, kept as columns of that name."""
     if cache.exists():
         return pd.read_parquet(cache)
     pbp, index = ingame.load_pbp_dir(PBP, TRAIN_SEASONS)
-    states = ingame.states_from_pbp(pbp, index, ingame.pregame_probs())
+    original, fields = ingame_states.replay, dict(ingame.STATE_FIELDS)
+    ingame_states.replay = replay or original
+    ingame.STATE_FIELDS.update({f: f for f in extra_fields})
+    try:
+        states = ingame.states_from_pbp(pbp, index, ingame.pregame_probs())
+    finally:
+        ingame_states.replay = original
+        ingame.STATE_FIELDS.clear()
+        ingame.STATE_FIELDS.update(fields)
     states.to_parquet(cache)
     return states
 
