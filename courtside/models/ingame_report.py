@@ -300,7 +300,9 @@ def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
         "possession feature; it missed a Q4 condition set before its run by 0.000007, and that was overruled; see "
         "the decision there). On these v5 states the weights 0.6 and 0.7 tie within 0.00001, so LATE_WEIGHT "
         "stays 0.6. Re-measured on v5's states, the Markov input still fails its rule, and so does the loose "
-        "ball's shooter as an input (`bench/ingame_shooter_validation.py`): both lose the latest fold (2017-18).",
+        "ball's shooter as an input (`bench/ingame_shooter_validation.py`): both lose the latest fold (2017-18). "
+        "Training the late phase on every late event instead of the 30 s sample "
+        "(`bench/ingame_dense_late_validation.py`) did not help either.",
     ]
     return lines
 
