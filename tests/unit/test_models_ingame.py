@@ -155,3 +155,30 @@ def test_paired_bootstrap_interval_covers_a_known_gap():
     noisy = np.clip(pb + rng.normal(0, 0.05, len(games)), 0, 1)
     lo, hi = ingame_report.paired_bootstrap(noisy, pb, y, games)
     assert 0 < lo < 0.05**2 < hi  # noise of s.d. 0.05 costs 0.0025 Brier on average
+
+
+def test_late_slices_split_the_last_five_minutes_and_measure_each_side(split, model):
+    """Every late state falls in exactly one group per dimension; Brier and bias are each group's own; the
+    markdown section lists every group."""
+    import numpy as np
+
+    test = split[1]
+    baseline = ingame.fit(split[0], ingame.BASELINE_FEATURES, late_model=False, monotone=False, n_estimators=60)
+    pm, pb = model.predict_frame(test), baseline.predict_frame(test)
+    late = ingame_report._bins(test) == "last_5_min"
+    assert late.any() and not late.all()
+    slices = ingame_report.late_slices(pm, pb, test, late)
+    assert set(slices) == set(ingame_report.LATE_SLICERS)
+    y = test["home_win"].to_numpy(int)[late]
+    pm_l = np.asarray(pm)[late]
+    for rows in slices.values():
+        assert sum(r["n"] for r in rows) == int(late.sum())
+        assert sum(r["n"] * r["model_brier"] for r in rows) == pytest.approx(float(np.sum((pm_l - y) ** 2)))
+    fav = {r["slice"]: r for r in slices["pre-game favourite"]}
+    home_fav = test[late]["pregame_prob"].to_numpy() >= 0.5
+    if home_fav.any():
+        assert fav["home favourite"]["model_bias"] == pytest.approx(float(pm_l[home_fav].mean() - y[home_fav].mean()))
+    lines = ingame_report.late_slices_markdown(slices)
+    assert lines[1] == "## Last five minutes by slice (test season)"
+    assert sum(line.startswith("| ") for line in lines) == 1 + sum(len(r) for r in slices.values())
+    assert ingame_report.late_slices_markdown({}) == []
