@@ -43,7 +43,6 @@ from bench.ingame_validation import PBP, boost, fold_table, score_folds, trainin
 from courtside.features.live import REGULATION_PERIODS  # noqa: E402
 from courtside.models import ingame, ingame_states  # noqa: E402
 from courtside.models.ingame_report import TRAIN_SEASONS  # noqa: E402
-from courtside.teams import to_bref  # noqa: E402
 
 
 def late_events(cache: Path) -> pd.DataFrame:
@@ -53,21 +52,10 @@ def late_events(cache: Path) -> pd.DataFrame:
         return pd.read_parquet(cache)
     pbp, index = ingame.load_pbp_dir(PBP, TRAIN_SEASONS)
     pregame = ingame.pregame_probs()
-    idx = index.assign(GAME_ID=index["GAME_ID"].astype(str).str.zfill(10)).set_index("GAME_ID")
-    pbp = pbp.assign(GAME_ID=pbp["GAME_ID"].astype(str).str.zfill(10))
-    pbp = pbp[pbp["GAME_ID"].str[:3] == "002"]
-    cols = [c for c in ingame_states.PBP_COLUMNS if c in pbp.columns]
     out: list[dict[str, Any]] = []
-    for gid, g in pbp[cols].groupby("GAME_ID", sort=False):
-        if gid not in idx.index:
-            continue
-        info = idx.loc[gid]
-        home, away = to_bref(str(info["home"])), to_bref(str(info["away"]))
-        key = f"{str(info['game_date']).replace('-', '')[:8]}_{away}_at_{home}"
-        label = int(info["home_pts"] > info["away_pts"])
+    for game in ingame_states.replayed_games(pbp, index):
         prev_period, prev_clock = 0, 0.0
-        rows = (dict(zip(cols, values, strict=True)) for values in g.itertuples(index=False, name=None))
-        for state in ingame_states.replay(rows, home, away):
+        for state in game.states:
             gap = prev_clock - state.clock if state.period == prev_period else None
             prev_period, prev_clock = state.period, state.clock
             late = state.period > REGULATION_PERIODS or (
@@ -75,16 +63,7 @@ def late_events(cache: Path) -> pd.DataFrame:
             )
             if not late or gap is None:
                 continue
-            out.append(
-                {
-                    "game_key": key,
-                    "GAME_ID": gid,
-                    **ingame_states.model_state(state.features(), ingame.STATE_FIELDS),
-                    "pregame_prob": pregame.get(key, 0.5),
-                    "home_win": label,
-                    "weight": max(gap, 0.0),
-                }
-            )
+            out.append({**ingame_states.training_row(game, state, pregame), "weight": max(gap, 0.0)})
     frame = pd.DataFrame(out)
     frame["period"] = frame["period"].astype(int)
     frame.to_parquet(cache)

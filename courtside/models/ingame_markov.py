@@ -66,26 +66,16 @@ def possessions_from_pbp(pbp: Any, index: Any) -> Any:
     """
     import pandas as pd
 
-    from courtside.models.ingame_states import PBP_COLUMNS, replay
-    from courtside.teams import to_bref
+    from courtside.models.ingame_states import replayed_games
 
-    idx = index.assign(GAME_ID=index["GAME_ID"].astype(str).str.zfill(10)).set_index("GAME_ID")
-    pbp = pbp.assign(GAME_ID=pbp["GAME_ID"].astype(str).str.zfill(10))
-    pbp = pbp[pbp["GAME_ID"].str[:3] == "002"]  # whole games: the tracker's score needs the earlier periods
-    cols = [c for c in PBP_COLUMNS if c in pbp.columns]
     out: list[dict[str, Any]] = []
-    for gid, g in pbp[cols].groupby("GAME_ID", sort=False):
-        if gid not in idx.index:
-            continue
-        info = idx.loc[gid]
-        home, away = to_bref(str(info["home"])), to_bref(str(info["away"]))
-        rows = (dict(zip(cols, values, strict=True)) for values in g.itertuples(index=False, name=None))
+    for game in replayed_games(pbp, index):
         events = [
             (s.period, s.clock, s.home_score, s.away_score, s.possession)
-            for s in replay(rows, home, away)
+            for s in game.states
             if s.period >= REGULATION_PERIODS
         ]
-        out.extend({"GAME_ID": gid, **p} for p in _segments(events))
+        out.extend({"GAME_ID": game.game_id, **p} for p in _segments(events))
     return pd.DataFrame(out, columns=["GAME_ID", "period", "t", "margin", "points", "duration", "truncated"])
 
 

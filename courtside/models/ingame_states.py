@@ -11,6 +11,7 @@ stays small. Each row carries the model's field names (``courtside.models.ingame
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from courtside.features.live import REGULATION_PERIODS, LiveState, pbp_payload_from_row
@@ -50,30 +51,70 @@ def replay(rows: Iterable[Mapping[str, Any]], home: str, away: str) -> Iterator[
         yield state
 
 
-def states_from_pbp(pbp: Any, index: Any, pregame: Mapping[str, float] | None = None) -> Any:
-    """Sampled regular-season game states with label ``home_win`` (the final result from the games index)."""
-    import pandas as pd
+@dataclass(frozen=True)
+class GameReplay:
+    """One regular-season game of the play-by-play: who played, how it ended, and its tracker states (lazy)."""
 
-    from courtside.models.ingame import STATE_FIELDS
+    game_id: str
+    game_key: str  # the public id, YYYYMMDD_AWAY_at_HOME
+    home: str
+    away: str
+    home_win: int  # the final result, from the games index
+    states: Iterator[LiveState]  # the LiveState after each event :func:`replay` applies
+
+
+def replayed_games(pbp: Any, index: Any) -> Iterator[GameReplay]:
+    """Every regular-season game of `pbp` that `index` knows, replayed through the live tracker, in pbp order.
+
+    Only regular-season games (id prefix 002) are whole here, and the tracker's score needs every earlier period.
+    The replay is looked up at call time, so a bench can measure a candidate tracker through the same loop.
+    """
     from courtside.teams import to_bref
 
-    pregame = pregame or {}
     idx = index.assign(GAME_ID=index["GAME_ID"].astype(str).str.zfill(10)).set_index("GAME_ID")
     pbp = pbp.assign(GAME_ID=pbp["GAME_ID"].astype(str).str.zfill(10))
     pbp = pbp[pbp["GAME_ID"].str[:3] == "002"]
     cols = [c for c in PBP_COLUMNS if c in pbp.columns]
-    out = []
     for gid, g in pbp[cols].groupby("GAME_ID", sort=False):
         if gid not in idx.index:
             continue
         info = idx.loc[gid]
         home, away = to_bref(str(info["home"])), to_bref(str(info["away"]))
         date = str(info["game_date"]).replace("-", "")[:8]
-        key = f"{date}_{away}_at_{home}"
-        label = int(info["home_pts"] > info["away_pts"])
-        period, next_sample = 1, None
         rows = (dict(zip(cols, values, strict=True)) for values in g.itertuples(index=False, name=None))
-        for state in replay(rows, home, away):
+        yield GameReplay(
+            str(gid),
+            f"{date}_{away}_at_{home}",
+            home,
+            away,
+            int(info["home_pts"] > info["away_pts"]),
+            replay(rows, home, away),
+        )
+
+
+def training_row(game: GameReplay, state: LiveState, pregame: Mapping[str, float]) -> dict[str, Any]:
+    """One training row: the game's ids, the model's raw state (``ingame.STATE_FIELDS``), the pre-game probability
+    (0.5 where unknown) and the label."""
+    from courtside.models.ingame import STATE_FIELDS
+
+    return {
+        "game_key": game.game_key,
+        "GAME_ID": game.game_id,
+        **model_state(state.features(), STATE_FIELDS),
+        "pregame_prob": pregame.get(game.game_key, 0.5),
+        "home_win": game.home_win,
+    }
+
+
+def states_from_pbp(pbp: Any, index: Any, pregame: Mapping[str, float] | None = None) -> Any:
+    """Sampled regular-season game states with label ``home_win`` (the final result from the games index)."""
+    import pandas as pd
+
+    pregame = pregame or {}
+    out = []
+    for game in replayed_games(pbp, index):
+        period, next_sample = 1, None
+        for state in game.states:
             if state.period != period:
                 period = state.period
                 if period > REGULATION_PERIODS:
@@ -81,15 +122,7 @@ def states_from_pbp(pbp: Any, index: Any, pregame: Mapping[str, float] | None = 
             t = state.game_seconds_remaining
             if next_sample is not None and t > next_sample:
                 continue
-            out.append(
-                {
-                    "game_key": key,
-                    "GAME_ID": gid,
-                    **model_state(state.features(), STATE_FIELDS),
-                    "pregame_prob": pregame.get(key, 0.5),
-                    "home_win": label,
-                }
-            )
+            out.append(training_row(game, state, pregame))
             next_sample = t - (STEP_SECONDS if state.period <= REGULATION_PERIODS else OT_STEP_SECONDS)
     out_frame = pd.DataFrame(out)
     if len(out_frame):
