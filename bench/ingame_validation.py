@@ -111,26 +111,30 @@ def v5_recipe(
     val: pd.DataFrame,
     extra: tuple[str, ...] = (),
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    late_prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> np.ndarray:
     """The shipped recipe fitted on `train`, probabilities on `val`: label model, monotone trees on
     ``ingame.FULL_FEATURES``, late logistic on ``ingame.LATE_FEATURES`` blended at ``LATE_WEIGHT`` (scikit-learn,
     C=1.0, as ``ingame._fit_late``). `extra` state columns join both parts as they are; `prepare` rewrites each raw
-    state before ``ingame.derive`` (a candidate encoding of an input)."""
+    state before ``ingame.derive`` (a candidate encoding of an input); `late_prepare`, if given, replaces it for the
+    late logistic's inputs only (a candidate that feeds the two parts differently)."""
     from sklearn.linear_model import LogisticRegression
 
-    def frame(s: pd.DataFrame) -> pd.DataFrame:
+    def frame(s: pd.DataFrame, rewrite: Callable[[dict[str, Any]], dict[str, Any]] | None) -> pd.DataFrame:
         recs = s.to_dict("records")
-        d = pd.DataFrame([ingame.derive(prepare(r) if prepare else r, lm) for r in recs])
+        d = pd.DataFrame([ingame.derive(rewrite(r) if rewrite else r, lm) for r in recs])
         for c in extra:
             d[c] = s[c].to_numpy(float)
         return d
 
     lm = ingame.fit_label_model(train)
-    dtr, dva = frame(train), frame(val)
+    dtr, dva = frame(train, prepare), frame(val, prepare)
     ytr = train["home_win"].to_numpy(int)
     full, lf = (*ingame.FULL_FEATURES, *extra), [*ingame.LATE_FEATURES, *extra]
     p = boost(dtr[list(full)].to_numpy(float), ytr, full).predict(dva[list(full)].to_numpy(float))
     late_tr = ((train["period"] >= 4) & (train["seconds_left"] <= ingame.LATE_TRAIN_SECONDS)).to_numpy()
+    if late_prepare is not None:
+        dtr, dva = frame(train, late_prepare), frame(val, late_prepare)
     clf = LogisticRegression(C=1.0, max_iter=5000).fit(dtr[lf].to_numpy(float)[late_tr], ytr[late_tr])
     late_va = np.asarray(
         [ingame.is_late(int(a), float(b)) for a, b in zip(val["period"], val["seconds_left"], strict=True)]
