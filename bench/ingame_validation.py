@@ -61,7 +61,10 @@ def training_states(
     candidate tracker passes `replay` (see :func:`replay_with`; the module's replay is swapped for the call, so the
     sampling loop stays the shipped one) and `extra_fields`, live features it adds, kept as columns of that name."""
     if cache.exists():
-        return pd.read_parquet(cache)
+        cached = pd.read_parquet(cache)
+        if set(ingame.STATE_FIELDS) | set(extra_fields) <= set(cached.columns):
+            return cached
+        print(f"{cache} lacks a model input column (made by an older tracker): replaying again", flush=True)
     pbp, index = ingame.load_pbp_dir(PBP, TRAIN_SEASONS)
     original, fields = ingame_states.replay, dict(ingame.STATE_FIELDS)
     ingame_states.replay = replay or original
@@ -112,25 +115,27 @@ def v5_recipe(
     extra: tuple[str, ...] = (),
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     late_prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    late_extra: tuple[str, ...] = (),
 ) -> np.ndarray:
     """The shipped recipe fitted on `train`, probabilities on `val`: label model, monotone trees on
     ``ingame.FULL_FEATURES``, late logistic on ``ingame.LATE_FEATURES`` blended at ``LATE_WEIGHT`` (scikit-learn,
     C=1.0, as ``ingame._fit_late``). `extra` state columns join both parts as they are; `prepare` rewrites each raw
     state before ``ingame.derive`` (a candidate encoding of an input); `late_prepare`, if given, replaces it for the
-    late logistic's inputs only (a candidate that feeds the two parts differently)."""
+    late logistic's inputs only (a candidate that feeds the two parts differently); `late_extra` state columns join
+    the late logistic only."""
     from sklearn.linear_model import LogisticRegression
 
     def frame(s: pd.DataFrame, rewrite: Callable[[dict[str, Any]], dict[str, Any]] | None) -> pd.DataFrame:
         recs = s.to_dict("records")
         d = pd.DataFrame([ingame.derive(rewrite(r) if rewrite else r, lm) for r in recs])
-        for c in extra:
+        for c in (*extra, *late_extra):
             d[c] = s[c].to_numpy(float)
         return d
 
     lm = ingame.fit_label_model(train)
     dtr, dva = frame(train, prepare), frame(val, prepare)
     ytr = train["home_win"].to_numpy(int)
-    full, lf = (*ingame.FULL_FEATURES, *extra), [*ingame.LATE_FEATURES, *extra]
+    full, lf = (*ingame.FULL_FEATURES, *extra), [*ingame.LATE_FEATURES, *extra, *late_extra]
     p = boost(dtr[list(full)].to_numpy(float), ytr, full).predict(dva[list(full)].to_numpy(float))
     late_tr = ((train["period"] >= 4) & (train["seconds_left"] <= ingame.LATE_TRAIN_SECONDS)).to_numpy()
     if late_prepare is not None:

@@ -8,8 +8,9 @@ update is plain attribute arithmetic (no pandas, no regex) to stay far below the
 
 What the state keeps beyond the score, because none of it is a column of the play-by-play: who has the ball
 (made shots, turnovers and a made last free throw hand it over; a rebound, player or team, gives it to the
-rebounder's side), team fouls per period and in its last two minutes (for the bonus), timeouts used, and the
-margin two minutes of game time ago (for the recent run). Overtime periods last five minutes and their foul
+rebounder's side), team fouls per period and in its last two minutes (for the bonus), timeouts used, the
+margin two minutes of game time ago (for the recent run), and how often the ball has changed sides (for the game's
+pace: time left means more possessions left in a fast game). Overtime periods last five minutes and their foul
 limit is four.
 
 Payload fields read (courtside.events.Pbp): `event_num`, `period`, `clock_seconds`, `event_code` (EVENTMSGTYPE),
@@ -32,6 +33,11 @@ BONUS_FOULS = 5  # the fifth team foul of a quarter puts the opponent in the pen
 OT_BONUS_FOULS = 4  # the fourth in an overtime period
 LAST_TWO_MINUTES = 120.0  # in a period's last two minutes a side's second foul is a penalty foul
 RUN_WINDOW_SECONDS = 120.0  # `margin_change_2min`: the margin's change over this much game time
+# `seconds_per_possession`: game seconds per change of possession so far, shrunk towards the league rate (measured
+# over every 2015-16..2017-18 regular-season game by bench/ingame_pace_validation.py) as if PACE_PRIOR_SECONDS of
+# play at that rate had been seen, so the first minutes of a game say little about its pace.
+LEAGUE_SECONDS_PER_POSSESSION = 15.3
+PACE_PRIOR_SECONDS = 300.0
 
 MADE, MISS, FREE_THROW, REBOUND, TURNOVER, FOUL, TIMEOUT, START_PERIOD = 1, 2, 3, 4, 5, 6, 9, 12
 # Foul action codes that do not count toward the team-foul penalty (offensive, technicals, defensive 3 seconds).
@@ -50,6 +56,7 @@ LIVE_FEATURE_NAMES: tuple[str, ...] = (
     "scoring_run",
     "margin_change_2min",
     "timeouts_used_diff",
+    "seconds_per_possession",
 )
 
 
@@ -82,6 +89,8 @@ class LiveState:
     away_timeouts: int = 0
     run_base: int = 0  # the margin just before the run window (RUN_WINDOW_SECONDS of game time back)
     run_marks: tuple[tuple[float, int], ...] = ()  # (elapsed game seconds, margin) of each change in the window
+    possession_changes: int = 0  # changes of the side with the ball (a loose ball in between does not count)
+    last_possession: int = 0  # the last known side with the ball, kept across loose balls and period starts
 
     @classmethod
     def for_game(cls, game_id: str) -> LiveState:
@@ -167,6 +176,11 @@ class LiveState:
                     run_base = marks[i][1]
                     i += 1
                 marks = marks[i:]
+        changes, last_side = self.possession_changes, self.last_possession
+        if possession:
+            if last_side and possession != last_side:
+                changes += 1
+            last_side = possession
         return LiveState(
             self.home,
             self.away,
@@ -186,6 +200,8 @@ class LiveState:
             away_to,
             run_base,
             marks,
+            changes,
+            last_side,
         )
 
     def apply_all(self, payloads: Iterable[Mapping[str, Any]]) -> LiveState:
@@ -221,6 +237,8 @@ class LiveState:
             "scoring_run": float(self.run),
             "margin_change_2min": float(margin - self.run_base),
             "timeouts_used_diff": float(self.home_timeouts - self.away_timeouts),
+            "seconds_per_possession": (_elapsed(self.period, self.clock) + PACE_PRIOR_SECONDS)
+            / (self.possession_changes + PACE_PRIOR_SECONDS / LEAGUE_SECONDS_PER_POSSESSION),
         }
 
     def to_dict(self) -> dict[str, Any]:

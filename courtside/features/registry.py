@@ -60,6 +60,8 @@ _LIVE = {
     "scoring_run": "unanswered points, positive for a home run",
     "margin_change_2min": "change of the home margin over the last two minutes of game time",
     "timeouts_used_diff": "home minus away timeouts used this game",
+    "seconds_per_possession": "game seconds per change of possession so far, shrunk towards the league's 15.3 "
+    "(as if five minutes at that rate had been seen)",
 }
 
 

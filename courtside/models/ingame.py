@@ -21,7 +21,8 @@ train/serve skew: possession, bonus, run and timeouts read as "unknown" in produ
 +1/-1/0 and the bonus, run and timeouts as LiveState defines them, so a v2 document is refused, not misread; v4 adds
 the late blend's weight to the document (v3 hard-coded 0.5), so a v3 document is refused too. v5 is v4 trained on
 the tracker's corrected possession (unknown, 0, from a miss until its rebound, where v4's tracker left the ball with
-the shooter), so a v4 document, fitted on the other meaning, is refused.
+the shooter), so a v4 document, fitted on the other meaning, is refused. The late logistic's pace term (stop 16)
+did not change the format: a document names its own late features, and every input means what it meant in v5.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ STATE_FIELDS: dict[str, str] = {
     "bonus_home": "home_in_bonus",
     "bonus_away": "away_in_bonus",
     "timeouts_used_diff": "timeouts_used_diff",
+    "sec_per_poss": "seconds_per_possession",  # the game's pace so far (LiveState's shrunk estimate)
 }
 if not set(STATE_FIELDS.values()) <= set(LIVE_FEATURE_NAMES):
     raise ImportError(
@@ -81,7 +83,10 @@ LATE_FEATURES_V3 = (  # the v3 late logistic, kept for the report's ablation
     "bonus_away",
     "timeouts_used_diff",
 )
-LATE_FEATURES = (*LATE_FEATURES_V3, "pregame_logit_scaled", "margin_per_poss", "possession_per_poss", "last_minute")
+LATE_FEATURES_V5 = (*LATE_FEATURES_V3, "pregame_logit_scaled", "margin_per_poss", "possession_per_poss", "last_minute")
+# Since stop 16 the late logistic also scales the margin by the possessions left at this game's pace (Brownian
+# scale: margin / sqrt(possessions left + 1)); chosen on validation folds by bench/ingame_pace_validation.py.
+LATE_FEATURES = (*LATE_FEATURES_V5, "margin_per_sqrt_poss_left")
 # Weight of the late logistic in the last-five-minutes blend (the trees get the rest). Chosen on leave-one-season-out
 # folds of 2015-16..2017-18 (mean last_5_min Brier 0.07842 at 0.6, 0.07844 at 0.5, 0.07897 at 0.0; the v3 late
 # logistic at v3's 0.5: 0.07874). Refitted on v5's states (loose ball after a miss) 0.6 and 0.7 tie (0.07798 vs
@@ -147,6 +152,7 @@ def derive(state: Mapping[str, Any], label_model: LabelModel | None = None) -> d
         "margin_per_poss": margin / (t / POSSESSION_SECONDS + 1.0),
         "possession_per_poss": poss / math.sqrt(t / POSSESSION_SECONDS + 1.0),
         "last_minute": min(t, 60.0),
+        "margin_per_sqrt_poss_left": margin / math.sqrt(t / max(_field(state, "sec_per_poss"), 1.0) + 1.0),
     }
 
 

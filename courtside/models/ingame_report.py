@@ -210,6 +210,9 @@ def run(states: Any) -> dict[str, Any]:
     variants["v3 late logistic (no pre-game, per-possession, last-minute terms), weight 0.5"] = dataclasses.replace(
         model, late=ingame.fit_late_logistic(train, lm, ingame.LATE_FEATURES_V3), late_weight=0.5
     ).predict_frame(test)
+    variants["v5 late logistic (without the game-pace term)"] = dataclasses.replace(
+        model, late=ingame.fit_late_logistic(train, lm, ingame.LATE_FEATURES_V5)
+    ).predict_frame(test)
     variants["without monotone constraints"] = ingame.fit(train, label_model=lm, monotone=False).predict_frame(test)
     variants["previous model (v1 features + leverage, no blend, no constraints)"] = ingame.fit(
         train, (*ingame.V1_FEATURES, "leverage"), label_model=lm, late_model=False, monotone=False
@@ -365,7 +368,8 @@ def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
         "",
         "Each training season held out in turn; label model, trees, baseline and late logistics refitted on the other "
         "two. The late logistic's features (`ingame.LATE_FEATURES`: v3's plus the pre-game strength, margin per "
-        "possession left, possession per possession left, seconds left in the last minute) and its blend weight "
+        "possession left, possession per possession left, seconds left in the last minute, and since stop 16 the "
+        "margin per square root of possessions left at the game's own pace) and its blend weight "
         f"(`ingame.LATE_WEIGHT` = {val['late_weight_used']}) were chosen here; best weight by the mean: "
         f"{val['best_weight']}.",
         "",
@@ -390,7 +394,11 @@ def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
         "stays 0.6. Re-measured on v5's states, the Markov input still fails its rule, and so does the loose "
         "ball's shooter as an input (`bench/ingame_shooter_validation.py`): both lose the latest fold (2017-18). "
         "Training the late phase on every late event instead of the 30 s sample "
-        "(`bench/ingame_dense_late_validation.py`) did not help either.",
+        "(`bench/ingame_dense_late_validation.py`) did not help either, nor did free throws awarded and not yet "
+        "shot (`bench/ingame_free_throw_validation.py`) or the trees on the pre-game model's walk-forward "
+        "probability (`bench/ingame_pregame_validation.py`). The game-pace term (seconds per change of possession "
+        "so far, a LiveState feature) passed its rule in the late logistic only "
+        "(`bench/ingame_pace_validation.py`): in the trees it made Q1-Q3 worse.",
     ]
     return lines
 

@@ -53,6 +53,7 @@ def test_train_live_writes_registers_and_serves(aws: Settings, data_dir: Path, t
         "home_in_bonus": 1.0,
         "away_in_bonus": 0.0,
         "timeouts_used_diff": 1.0,
+        "seconds_per_possession": 15.0,
         "pregame_home_win_probability": 0.6,
     }
     assert loaded.model.predict_proba(state) == model.predict_proba(state)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from courtside.features import online_items as oi
 from courtside.features.hashing import collision_rate, hash_bag, hash_index
@@ -54,6 +55,29 @@ def test_possession_is_unknown_from_a_miss_until_its_rebound() -> None:
     assert s.possession == -1
     assert play(s, 3, "PHI", action=12).possession == 0  # 2 of 2 missed: loose, like a missed shot
     assert play(s, 3, "PHI", action=12, home_score=0, away_score=2).possession == 1  # 2 of 2 made: home ball
+
+
+def test_pace_counts_changes_of_the_ball_and_shrinks_towards_the_league() -> None:
+    from courtside.features.live import LEAGUE_SECONDS_PER_POSSESSION, PACE_PRIOR_SECONDS
+
+    s = LiveState(home="BOS", away="PHI")
+    assert s.features()["seconds_per_possession"] == pytest.approx(LEAGUE_SECONDS_PER_POSSESSION)  # nothing seen yet
+
+    def play(s: LiveState, code: int, team: str, clock: float) -> LiveState:
+        return s.apply({"event_code": code, "team": team, "period": 1, "clock_seconds": clock})
+
+    s = play(s, 4, "BOS", 715)  # home rebound: first known side, not a change
+    s = play(s, 2, "BOS", 700)  # miss: loose ball
+    s = play(s, 4, "BOS", 698)  # offensive rebound: same side, not a change
+    s = play(s, 5, "BOS", 690)  # home turnover: away ball, change 1
+    s = play(s, 2, "PHI", 680)  # away misses: loose
+    s = play(s, 4, "BOS", 678)  # defensive rebound: change 2
+    assert s.possession_changes == 2 and s.last_possession == 1
+    prior = PACE_PRIOR_SECONDS / LEAGUE_SECONDS_PER_POSSESSION
+    assert s.features()["seconds_per_possession"] == pytest.approx((42 + PACE_PRIOR_SECONDS) / (2 + prior))
+    s = s.apply({"event_code": 12, "period": 2})  # a period start: ball unknown, the count and the last side stay
+    assert s.possession == 0 and (s.possession_changes, s.last_possession) == (2, 1)
+    assert LiveState.from_dict({k: v for k, v in s.to_dict().items() if k != "possession_changes"}).possession_changes == 0
 
 
 def test_live_state_round_trips() -> None:

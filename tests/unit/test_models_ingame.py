@@ -109,11 +109,15 @@ def test_late_weight_travels_with_the_document_and_sets_the_blend(split, model):
 
 def test_late_terms_follow_possessions_left():
     base = {"margin": 3.0, "period": 4, "home_possession": 1.0, "run_2min": 0.0, "bonus_home": 0.0}
-    base |= {"bonus_away": 0.0, "timeouts_used_diff": 0.0, "pregame_prob": 0.5}
+    base |= {"bonus_away": 0.0, "timeouts_used_diff": 0.0, "pregame_prob": 0.5, "sec_per_poss": 15.0}
     early, late = ingame.derive({**base, "seconds_left": 240.0}), ingame.derive({**base, "seconds_left": 12.0})
     assert early["margin_per_poss"] == pytest.approx(3.0 / 11.0) and late["margin_per_poss"] == pytest.approx(2.0)
     assert late["possession_per_poss"] > early["possession_per_poss"] > 0
     assert early["last_minute"] == 60.0 and late["last_minute"] == 12.0
+    # the Brownian scale at the game's own pace: 240 s at 15 s a possession is 16 possessions left
+    assert early["margin_per_sqrt_poss_left"] == pytest.approx(3.0 / 17**0.5)
+    fast = ingame.derive({**base, "seconds_left": 240.0, "sec_per_poss": 12.0})
+    assert fast["margin_per_sqrt_poss_left"] < early["margin_per_sqrt_poss_left"]  # more possessions left: less safe
 
 
 def test_directional_and_bins(split, model):
