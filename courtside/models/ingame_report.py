@@ -396,7 +396,8 @@ def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
         "Training the late phase on every late event instead of the 30 s sample "
         "(`bench/ingame_dense_late_validation.py`) did not help either, nor did free throws awarded and not yet "
         "shot (`bench/ingame_free_throw_validation.py`) or the trees on the pre-game model's walk-forward "
-        "probability (`bench/ingame_pregame_validation.py`). The game-pace term (seconds per change of possession "
+        "probability (`bench/ingame_pregame_validation.py`), or an estimated shot clock against the game clock "
+        "(`bench/ingame_shot_clock_validation.py`). The game-pace term (seconds per change of possession "
         "so far, a LiveState feature) passed its rule in the late logistic only "
         "(`bench/ingame_pace_validation.py`): in the trees it made Q1-Q3 worse.",
     ]
