@@ -39,7 +39,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import PBP, boost, fold_table, score_folds, training_states, v5_recipe  # noqa: E402
+from bench.ingame_validation import PBP, boost, fold_table, score_folds, shipped_recipe, training_states  # noqa: E402
 from courtside.features.live import REGULATION_PERIODS  # noqa: E402
 from courtside.models import ingame, ingame_states  # noqa: E402
 from courtside.models.ingame_report import TRAIN_SEASONS  # noqa: E402
@@ -136,7 +136,7 @@ def main() -> None:
     grid_late = int(is_late_train(s).sum())
     total = events["weight"].sum()
     print(f"{len(s)} grid states ({grid_late} late); {len(events)} late event rows, weight sum {total:.0f} s")
-    candidates: dict[str, Any] = {"v5 (shipped)": (s, v5_recipe)}
+    candidates: dict[str, Any] = {"shipped recipe": (s, shipped_recipe)}
     for v in VARIANTS:
         candidates[v] = (s, lambda train, val, v=v: dense_recipe(train, val, events, v))
     print("\n" + fold_table(score_folds(candidates), "late-phase training rows"))

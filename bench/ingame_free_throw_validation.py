@@ -46,7 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import fold_table, replay_with, score_folds, training_states, v5_recipe  # noqa: E402
+from bench.ingame_validation import fold_table, replay_with, score_folds, shipped_recipe, training_states  # noqa: E402
 from courtside.features import live  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
@@ -114,7 +114,7 @@ def expected_margin(r: dict[str, Any]) -> dict[str, Any]:
 
 
 VARIANTS: dict[str, tuple[tuple[str, ...], Any]] = {
-    "v5 (shipped)": ((), None),
+    "shipped recipe": ((), None),
     "v5 + ft_pending": (("ft_pending",), None),
     "v5 with the expected free throws in the margin": ((), expected_margin),
     "v5 + ft_pending, expected margin": (("ft_pending",), expected_margin),
@@ -138,7 +138,7 @@ def main() -> None:
         return
     res = score_folds(
         {
-            name: (s, lambda train, val, extra=extra, prepare=prepare: v5_recipe(train, val, extra, prepare))
+            name: (s, lambda train, val, extra=extra, prepare=prepare: shipped_recipe(train, val, extra, prepare))
             for name, (extra, prepare) in VARIANTS.items()
         }
     )

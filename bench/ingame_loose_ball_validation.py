@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import fold_table, replay_with, score_folds, training_states, v5_recipe  # noqa: E402
+from bench.ingame_validation import fold_table, replay_with, score_folds, shipped_recipe, training_states  # noqa: E402
 from courtside.features import live  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
@@ -70,7 +70,7 @@ def main() -> None:
     for name, s in sets.items():
         late = s[(s["period"] >= 4) & (s["seconds_left"] <= ingame.LATE_SECONDS)]
         print(f"{name}: {len(s)} states, late possession 0 share {float((late['home_possession'] == 0).mean()):.3f}")
-    res = score_folds({name: (s, v5_recipe) for name, s in sets.items()})
+    res = score_folds({name: (s, shipped_recipe) for name, s in sets.items()})
     print("\n" + fold_table(res, "states"))
 
 

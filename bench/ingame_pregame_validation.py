@@ -34,7 +34,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import fold_table, score_folds, training_states, v5_recipe  # noqa: E402
+from bench.ingame_validation import fold_table, score_folds, shipped_recipe, training_states  # noqa: E402
 
 
 def main() -> None:
@@ -53,11 +53,11 @@ def main() -> None:
             pregame_prob=elo["game_key"].map(wf).fillna(elo["pregame_prob"])
         ),
     }
-    candidates = {name: (s, v5_recipe) for name, s in sets.items()}
+    candidates = {name: (s, shipped_recipe) for name, s in sets.items()}
     split = sets["pre-game model's walk-forward probability"].assign(elo_prob=elo["pregame_prob"])
     candidates["trees on the walk-forward probability, late logistic on Elo's"] = (
         split,
-        lambda train, val: v5_recipe(train, val, late_prepare=lambda r: {**r, "pregame_prob": r["elo_prob"]}),
+        lambda train, val: shipped_recipe(train, val, late_prepare=lambda r: {**r, "pregame_prob": r["elo_prob"]}),
     )
     res = score_folds(candidates)
     print("\n" + fold_table(res, "pre-game input"))

@@ -37,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import fold_table, replay_with, score_folds, training_states, v5_recipe  # noqa: E402
+from bench.ingame_validation import fold_table, replay_with, score_folds, shipped_recipe, training_states  # noqa: E402
 from courtside.features import live  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
@@ -82,7 +82,7 @@ def expected_possession(r: dict[str, Any]) -> dict[str, Any]:
 
 
 VARIANTS: dict[str, tuple[tuple[str, ...], Any]] = {
-    "v5 (shipped)": ((), None),
+    "shipped recipe": ((), None),
     "v5 + loose_side": (("loose_side",), None),
     "v5 with expected possession on a loose ball": ((), expected_possession),
     "v5 + loose_side, expected possession": (("loose_side",), expected_possession),
@@ -102,7 +102,7 @@ def main() -> None:
     )
     res = score_folds(
         {
-            name: (s, lambda train, val, extra=extra, prepare=prepare: v5_recipe(train, val, extra, prepare))
+            name: (s, lambda train, val, extra=extra, prepare=prepare: shipped_recipe(train, val, extra, prepare))
             for name, (extra, prepare) in VARIANTS.items()
         }
     )

@@ -32,7 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import fold_table, replay_with, score_folds, training_states, v5_recipe  # noqa: E402
+from bench.ingame_validation import fold_table, replay_with, score_folds, shipped_recipe, training_states  # noqa: E402
 from courtside.features import live  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
@@ -82,15 +82,16 @@ def main() -> None:
     col = ("ball_to_the_end",)
     res = score_folds(
         {
-            "shipped (with the pace term)": (s, v5_recipe),
-            "late logistic + ball_to_the_end": (s, lambda train, val: v5_recipe(train, val, late_extra=col)),
-            "both parts + ball_to_the_end": (s, lambda train, val: v5_recipe(train, val, col)),
+            "shipped (with the pace term)": (s, shipped_recipe),
+            "late logistic + ball_to_the_end": (s, lambda train, val: shipped_recipe(train, val, late_extra=col)),
+            "both parts + ball_to_the_end": (s, lambda train, val: shipped_recipe(train, val, col)),
         }
     )
     print("\n" + fold_table(res, "variant"))
     for name, r in res.items():  # the rule compares means that can tie at five decimals
         loso = [r[f]["last_5_min"] for f in r if f.startswith("held")]
-        print(f"{name}: last_5_min LOSO mean {sum(loso) / len(loso):.7f}, latest fold {r['forward -> 17']['last_5_min']:.7f}")
+        latest = r["forward -> 17"]["last_5_min"]
+        print(f"{name}: last_5_min LOSO mean {sum(loso) / len(loso):.7f}, latest fold {latest:.7f}")
 
 
 if __name__ == "__main__":

@@ -109,20 +109,22 @@ def boost(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], init: np.ndar
     return lgb.train(params, lgb.Dataset(x, y, init_score=init), num_boost_round=rounds)
 
 
-def v5_recipe(
+def shipped_recipe(
     train: pd.DataFrame,
     val: pd.DataFrame,
     extra: tuple[str, ...] = (),
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     late_prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     late_extra: tuple[str, ...] = (),
+    late_features: tuple[str, ...] | None = None,
 ) -> np.ndarray:
     """The shipped recipe fitted on `train`, probabilities on `val`: label model, monotone trees on
     ``ingame.FULL_FEATURES``, late logistic on ``ingame.LATE_FEATURES`` blended at ``LATE_WEIGHT`` (scikit-learn,
-    C=1.0, as ``ingame._fit_late``). `extra` state columns join both parts as they are; `prepare` rewrites each raw
-    state before ``ingame.derive`` (a candidate encoding of an input); `late_prepare`, if given, replaces it for the
-    late logistic's inputs only (a candidate that feeds the two parts differently); `late_extra` state columns join
-    the late logistic only."""
+    C=1.0, as ``ingame._fit_late``). `late_features` replaces the late set: a bench whose table was recorded against
+    an earlier set passes that set, so that it still reproduces. `extra` state columns join both parts as they are;
+    `prepare` rewrites each raw state before ``ingame.derive`` (a candidate encoding of an input); `late_prepare`, if
+    given, replaces it for the late logistic's inputs only (a candidate that feeds the two parts differently);
+    `late_extra` state columns join the late logistic only."""
     from sklearn.linear_model import LogisticRegression
 
     def frame(s: pd.DataFrame, rewrite: Callable[[dict[str, Any]], dict[str, Any]] | None) -> pd.DataFrame:
@@ -135,7 +137,7 @@ def v5_recipe(
     lm = ingame.fit_label_model(train)
     dtr, dva = frame(train, prepare), frame(val, prepare)
     ytr = train["home_win"].to_numpy(int)
-    full, lf = (*ingame.FULL_FEATURES, *extra), [*ingame.LATE_FEATURES, *extra, *late_extra]
+    full, lf = (*ingame.FULL_FEATURES, *extra), [*(late_features or ingame.LATE_FEATURES), *extra, *late_extra]
     p = boost(dtr[list(full)].to_numpy(float), ytr, full).predict(dva[list(full)].to_numpy(float))
     late_tr = ((train["period"] >= 4) & (train["seconds_left"] <= ingame.LATE_TRAIN_SECONDS)).to_numpy()
     if late_prepare is not None:
