@@ -29,7 +29,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import brier_by_bin, fold_table, season_folds, sigmoid, training_states  # noqa: E402
+from bench.ingame_validation import brier_by_bin, fold_table, rule_lines, season_folds, sigmoid, training_states  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 from courtside.models.ingame_report import BINS, _season_code  # noqa: E402
 
@@ -72,10 +72,7 @@ def main() -> None:
             res.setdefault(name, {})[fold] = brier_by_bin(p, val)
             print(f"{name}, {fold}: " + ", ".join(f"{b} {res[name][fold][b]:.5f}" for b in BINS), flush=True)
     print("\n" + fold_table(res, "late blend"))
-    for name, r in res.items():
-        loso = [r[f]["last_5_min"] for f in r if f.startswith("held")]
-        latest = r["forward -> 17"]["last_5_min"]
-        print(f"{name}: last_5_min LOSO mean {sum(loso) / len(loso):.7f}, latest fold {latest:.7f}")
+    print("\n".join(rule_lines(res)))
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import fold_table, replay_with, score_folds, shipped_recipe, training_states  # noqa: E402
+from bench.ingame_validation import fold_table, replay_with, rule_lines, score_folds, shipped_recipe, training_states  # noqa: E402
 from courtside.features import live  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
@@ -88,10 +88,7 @@ def main() -> None:
         }
     )
     print("\n" + fold_table(res, "variant"))
-    for name, r in res.items():  # the rule compares means that can tie at five decimals
-        loso = [r[f]["last_5_min"] for f in r if f.startswith("held")]
-        latest = r["forward -> 17"]["last_5_min"]
-        print(f"{name}: last_5_min LOSO mean {sum(loso) / len(loso):.7f}, latest fold {latest:.7f}")
+    print("\n".join(rule_lines(res)))  # the rule compares means that can tie at five decimals
 
 
 if __name__ == "__main__":

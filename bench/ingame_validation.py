@@ -271,6 +271,20 @@ def fold_table(res: dict[str, dict[str, dict[str, float]]], label: str) -> str:
     return "\n".join(lines)
 
 
+def rule_lines(res: dict[str, dict[str, dict[str, float]]]) -> list[str]:
+    """The figures every late-phase rule compares, to seven decimals (the tables' five can tie): last_5_min LOSO
+    mean, latest forward fold and forward weighted mean per row of {row: {fold: {bin: Brier}}}."""
+    lines = []
+    for name, r in res.items():
+        loso = [r[f]["last_5_min"] for f in r if f.startswith("held")]
+        f16, f17 = r["forward -> 16"]["last_5_min"], r["forward -> 17"]["last_5_min"]
+        weighted = FOLD_WEIGHTS[0] * f16 + FOLD_WEIGHTS[1] * f17
+        lines.append(
+            f"{name}: last_5_min LOSO mean {np.mean(loso):.7f}, latest fold {f17:.7f}, forward weighted {weighted:.7f}"
+        )
+    return lines
+
+
 def score_folds(candidates: dict[str, tuple[pd.DataFrame, Any]]) -> dict[str, dict[str, dict[str, float]]]:
     """{name: {fold: {bin: Brier}}} for candidates given as (training states, fit_predict(train, val) -> p); every
     candidate's states must be the same games (the folds are cut by season)."""

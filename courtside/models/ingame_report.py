@@ -213,6 +213,9 @@ def run(states: Any) -> dict[str, Any]:
     variants["v5 late logistic (without the game-pace term)"] = dataclasses.replace(
         model, late=ingame.fit_late_logistic(train, lm, ingame.LATE_FEATURES_V5)
     ).predict_frame(test)
+    variants["late logistic fitted on the last 360 s (v5's window)"] = dataclasses.replace(
+        model, late=ingame.fit_late_logistic(train, lm, window_seconds=360)
+    ).predict_frame(test)
     variants["without monotone constraints"] = ingame.fit(train, label_model=lm, monotone=False).predict_frame(test)
     variants["previous model (v1 features + leverage, no blend, no constraints)"] = ingame.fit(
         train, (*ingame.V1_FEATURES, "leverage"), label_model=lm, late_model=False, monotone=False
@@ -399,7 +402,10 @@ def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
         "probability (`bench/ingame_pregame_validation.py`), or an estimated shot clock against the game clock "
         "(`bench/ingame_shot_clock_validation.py`). The game-pace term (seconds per change of possession "
         "so far, a LiveState feature) passed its rule in the late logistic only "
-        "(`bench/ingame_pace_validation.py`): in the trees it made Q1-Q3 worse.",
+        "(`bench/ingame_pace_validation.py`): in the trees it made Q1-Q3 worse. Averaging the blend's log-odds "
+        "instead of its probabilities did not help (`bench/ingame_logit_blend_validation.py`); fitting the late "
+        "logistic on the last 300 s (the window it is applied in) instead of 360 s did "
+        "(`bench/ingame_late_window_validation.py`, `ingame.LATE_TRAIN_SECONDS`).",
     ]
     return lines
 
