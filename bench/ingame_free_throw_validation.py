@@ -46,7 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import fold_table, replay_with, score_folds, shipped_recipe, training_states  # noqa: E402
+from bench.ingame_validation import WithFields, fold_table, replay_with, score_folds, shipped_recipe, training_states  # noqa: E402
 from courtside.features import live  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
@@ -58,19 +58,6 @@ SHOOTING_FOULS = frozenset({2, 29})
 ALWAYS_SHOOT_FOULS = frozenset({9, 14, 15})  # clear path, flagrant 1 and 2
 COMMON_FOULS = frozenset({1, 3, 5, 6, 27, 28})  # shoot only in the penalty
 FIELD_GOALS = (live.MADE, live.MISS)
-
-
-class _WithFreeThrows:
-    """A LiveState that also reports the free throws awarded and not yet shot (bench only)."""
-
-    def __init__(self, state: live.LiveState, pending: int) -> None:
-        self._state, self._pending = state, pending
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._state, name)
-
-    def features(self) -> dict[str, float]:
-        return {**self._state.features(), "ft_pending": float(self._pending)}
 
 
 def free_throw_hook() -> Any:
@@ -102,7 +89,7 @@ def free_throw_hook() -> Any:
             pending = 0
         if code == live.MADE and side:
             last_make = (after.period, after.clock, side)
-        return after, _WithFreeThrows(after, pending)
+        return after, WithFields(after, ft_pending=pending)
 
     return hook
 

@@ -28,9 +28,13 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import brier_by_bin, fold_table, rule_lines, season_folds, training_states  # noqa: E402
+from bench.ingame_validation import (  # noqa: E402
+    fold_table,
+    rule_lines,
+    score_shared_fit,
+    training_states,
+)
 from courtside.models import ingame  # noqa: E402
-from courtside.models.ingame_report import BINS, _season_code  # noqa: E402
 
 WINDOWS = (240, 300, 360, 480, 720)  # seconds of regulation's end the late logistic is fitted on (360 until stop 16)
 
@@ -52,13 +56,7 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
     args = ap.parse_args()
     s = training_states(args.cache)
-    code = _season_code(s).astype(int)
-    res: dict[str, dict[str, dict[str, float]]] = {}
-    for fold, held, is_train in season_folds(code):
-        train, val = s[code.map(is_train).to_numpy(bool)], s[(code == held).to_numpy()]
-        for name, p in windows(train, val).items():
-            res.setdefault(name, {})[fold] = brier_by_bin(p, val)
-            print(f"{name}, {fold}: " + ", ".join(f"{b} {res[name][fold][b]:.5f}" for b in BINS), flush=True)
+    res = score_shared_fit(s, windows)
     print("\n" + fold_table(res, "late logistic fitted on"))
     print("\n".join(rule_lines(res)))
 

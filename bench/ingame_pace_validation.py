@@ -43,7 +43,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import fold_table, replay_with, score_folds, shipped_recipe, training_states  # noqa: E402
+from bench.ingame_validation import WithFields, fold_table, replay_with, score_folds, shipped_recipe, training_states  # noqa: E402
 from courtside.features import live  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
@@ -51,19 +51,6 @@ from courtside.models import ingame  # noqa: E402
 # their games (`--stats-only` prints it); a fixed constant so that no fold sees a rate fitted on its held-out season.
 LEAGUE_SEC_PER_POSS = 15.3
 PRIOR_SECONDS = 300.0  # the prior counts as five minutes of play at the league rate
-
-
-class _WithPace:
-    """A LiveState that also reports the game's seconds per possession change so far (bench only)."""
-
-    def __init__(self, state: live.LiveState, sec_per_poss: float) -> None:
-        self._state, self._sec = state, sec_per_poss
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._state, name)
-
-    def features(self) -> dict[str, float]:
-        return {**self._state.features(), "sec_per_poss": self._sec}
 
 
 COUNTS = {"changes": 0, "seconds": 0.0}  # over every game replayed: the league rate's measurement
@@ -85,7 +72,7 @@ def pace_hook() -> Any:
             COUNTS["seconds"] += elapsed - last_elapsed
             last_elapsed = elapsed
         rate = (elapsed + PRIOR_SECONDS) / (changes + PRIOR_SECONDS / LEAGUE_SEC_PER_POSS)
-        return after, _WithPace(after, rate)
+        return after, WithFields(after, sec_per_poss=rate)
 
     return hook
 

@@ -37,24 +37,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import fold_table, replay_with, score_folds, shipped_recipe, training_states  # noqa: E402
+from bench.ingame_validation import WithFields, fold_table, replay_with, score_folds, shipped_recipe, training_states  # noqa: E402
 from courtside.features import live  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
 EXPECTED_SHARE = -0.5  # E[possession] of the shooter's side on a loose ball: 1/4 x (+1) + 3/4 x (-1)
-
-
-class _WithShooter:
-    """A LiveState that also reports which side's miss left the ball loose (bench only)."""
-
-    def __init__(self, state: live.LiveState, loose_side: int) -> None:
-        self._state, self._loose_side = state, loose_side
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._state, name)
-
-    def features(self) -> dict[str, float]:
-        return {**self._state.features(), "loose_side": float(self._loose_side)}
 
 
 def shooter_hook() -> Any:
@@ -69,7 +56,7 @@ def shooter_hook() -> Any:
             loose = 0
         elif code in (live.MISS, live.FREE_THROW):
             loose = before.side(payload.get("team")) or loose
-        return after, _WithShooter(after, loose)
+        return after, WithFields(after, loose_side=loose)
 
     return hook
 

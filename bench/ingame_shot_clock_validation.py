@@ -32,24 +32,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import fold_table, replay_with, rule_lines, score_folds, shipped_recipe, training_states  # noqa: E402
+from bench.ingame_validation import (  # noqa: E402
+    WithFields,
+    fold_table,
+    replay_with,
+    rule_lines,
+    score_folds,
+    shipped_recipe,
+    training_states,
+)
 from courtside.features import live  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
 SHOT_CLOCK = 24.0
-
-
-class _WithShotClock:
-    """A LiveState that also reports ``ball_to_the_end`` (bench only)."""
-
-    def __init__(self, state: live.LiveState, value: float) -> None:
-        self._state, self._value = state, value
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._state, name)
-
-    def features(self) -> dict[str, float]:
-        return {**self._state.features(), "ball_to_the_end": self._value}
 
 
 def shot_clock_hook() -> Any:
@@ -66,7 +61,7 @@ def shot_clock_hook() -> Any:
         if after.possession:
             shot_clock = max(SHOT_CLOCK - (now - started), 0.0)
             value = after.possession * min(1.0, shot_clock / (after.game_seconds_remaining + 1.0))
-        return after, _WithShotClock(after, value)
+        return after, WithFields(after, ball_to_the_end=value)
 
     return hook
 

@@ -54,6 +54,20 @@ def replay_with(hook_factory: Callable[[], Any]) -> Callable[..., Iterator[Any]]
     return replay
 
 
+class WithFields:
+    """A LiveState that also reports a bench's candidate fields from ``features()`` (what a tracker change would add),
+    for :func:`replay_with` hooks; every other attribute is the state's own."""
+
+    def __init__(self, state: live.LiveState, **fields: float) -> None:
+        self._state, self._fields = state, {k: float(v) for k, v in fields.items()}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._state, name)
+
+    def features(self) -> dict[str, float]:
+        return {**self._state.features(), **self._fields}
+
+
 def training_states(
     cache: Path, replay: Callable[..., Iterator[Any]] | None = None, extra_fields: tuple[str, ...] = ()
 ) -> pd.DataFrame:
@@ -292,11 +306,32 @@ def score_folds(candidates: dict[str, tuple[pd.DataFrame, Any]]) -> dict[str, di
     first = next(iter(candidates.values()))[0]
     for fold, held, is_train in season_folds(_season_code(first).astype(int)):
         for name, (s, fit_predict) in candidates.items():
-            code = _season_code(s).astype(int)
-            train, val = s[code.map(is_train).to_numpy(bool)], s[(code == held).to_numpy()]
-            res[name][fold] = brier_by_bin(fit_predict(train, val), val)
-            print(f"{name}, {fold}: " + ", ".join(f"{b} {res[name][fold][b]:.5f}" for b in BINS), flush=True)
+            train, val = _split(s, held, is_train)
+            _record(res, name, fold, fit_predict(train, val), val)
     return res
+
+
+def score_shared_fit(
+    states: pd.DataFrame, predict: Callable[[pd.DataFrame, pd.DataFrame], dict[str, np.ndarray]]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """As :func:`score_folds` for candidates that share one fit per fold: ``predict(train, val)`` returns
+    {name: probabilities on val} (e.g. one model's late part refitted or blended several ways)."""
+    res: dict[str, dict[str, dict[str, float]]] = {}
+    for fold, held, is_train in season_folds(_season_code(states).astype(int)):
+        train, val = _split(states, held, is_train)
+        for name, p in predict(train, val).items():
+            _record(res, name, fold, p, val)
+    return res
+
+
+def _split(s: pd.DataFrame, held: int, is_train: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    code = _season_code(s).astype(int)
+    return s[code.map(is_train).to_numpy(bool)], s[(code == held).to_numpy()]
+
+
+def _record(res: dict[str, dict[str, dict[str, float]]], name: str, fold: str, p: Any, val: pd.DataFrame) -> None:
+    res.setdefault(name, {})[fold] = brier_by_bin(p, val)
+    print(f"{name}, {fold}: " + ", ".join(f"{b} {res[name][fold][b]:.5f}" for b in BINS), flush=True)
 
 
 def main() -> None:
