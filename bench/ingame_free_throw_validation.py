@@ -46,7 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import WithFields, fold_table, replay_with, score_folds, shipped_recipe, training_states  # noqa: E402
+from bench.ingame_validation import WithFields, fold_table, replay_with, score_variants, training_states  # noqa: E402
 from courtside.features import live  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
@@ -123,12 +123,7 @@ def main() -> None:
         )
     if args.stats_only:
         return
-    res = score_folds(
-        {
-            name: (s, lambda train, val, extra=extra, prepare=prepare: shipped_recipe(train, val, extra, prepare))
-            for name, (extra, prepare) in VARIANTS.items()
-        }
-    )
+    res = score_variants(s, VARIANTS)
     print("\n" + fold_table(res, "variant"))
 
 

@@ -311,6 +311,20 @@ def score_folds(candidates: dict[str, tuple[pd.DataFrame, Any]]) -> dict[str, di
     return res
 
 
+def score_variants(
+    states: pd.DataFrame,
+    variants: Mapping[str, tuple[tuple[str, ...], Callable[[dict[str, Any]], dict[str, Any]] | None]],
+) -> dict[str, dict[str, dict[str, float]]]:
+    """:func:`score_folds` for variants of the shipped recipe on one states frame, each given as (`extra` columns,
+    `prepare` rewrite) of :func:`shipped_recipe`."""
+    return score_folds(
+        {
+            name: (states, lambda train, val, extra=extra, prepare=prepare: shipped_recipe(train, val, extra, prepare))
+            for name, (extra, prepare) in variants.items()
+        }
+    )
+
+
 def score_shared_fit(
     states: pd.DataFrame, predict: Callable[[pd.DataFrame, pd.DataFrame], dict[str, np.ndarray]]
 ) -> dict[str, dict[str, dict[str, float]]]:
