@@ -7,9 +7,9 @@ are left in the same time. League pace also rose every season (2015-16..2018-19)
 2018-19, the test season. The live tracker (:class:`courtside.features.live.LiveState`) knows whose ball it is, so it
 can count possession changes. This replays the training seasons with one extra state field, ``sec_per_poss``: game
 seconds per change of possession so far, shrunk towards the training seasons' league rate with a prior of
-``PRIOR_SECONDS`` of play (so the first minutes say little). It fits the v5 recipe (label model, monotone trees, late
-logistic at ``LATE_WEIGHT``) three ways against v5 itself, on the leave-one-season-out and forward folds of the other
-bench scripts. 2018-19 is never read.
+``live.PACE_PRIOR_SECONDS`` of play (so the first minutes say little). It fits the v5 recipe (label model, monotone
+trees, late logistic at ``LATE_WEIGHT``) three ways against v5 itself, on the leave-one-season-out and forward folds
+of the other bench scripts. 2018-19 is never read.
 
 Variants (columns added to both the trees and the late logistic):
 - ``+ sec_per_poss``: the pace itself;
@@ -43,36 +43,29 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import WithFields, fold_table, replay_with, score_folds, shipped_recipe, training_states  # noqa: E402
+from bench.ingame_validation import fold_table, replay_with, score_folds, shipped_recipe, training_states  # noqa: E402
 from courtside.features import live  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
-# Game seconds per change of possession in the training seasons' regular seasons, measured by this hook over all
-# their games (`--stats-only` prints it); a fixed constant so that no fold sees a rate fitted on its held-out season.
-LEAGUE_SEC_PER_POSS = 15.3
-PRIOR_SECONDS = 300.0  # the prior counts as five minutes of play at the league rate
-
-
+# The league rate (live.LEAGUE_SECONDS_PER_POSSESSION) was measured here over every training game (`--stats-only`
+# prints it) and is a fixed constant, so that no fold sees a rate fitted on its held-out season.
 COUNTS = {"changes": 0, "seconds": 0.0}  # over every game replayed: the league rate's measurement
 
 
-def pace_hook() -> Any:
-    """Possession changes counted from the tracker's possession (a loose ball in between does not count twice)."""
-    side, changes, last_elapsed = 0, 0, 0.0
+def league_rate_hook() -> Any:
+    """Adds each game's possession changes (the tracker's own counter) and game seconds to :data:`COUNTS`; the
+    states pass through unchanged (since stop 16 the tracker serves ``sec_per_poss`` itself, the formula this bench
+    first computed in a hook)."""
+    last_elapsed = 0.0
 
     def hook(payload: Mapping[str, Any], before: live.LiveState, after: live.LiveState) -> tuple[Any, Any]:
-        nonlocal side, changes, last_elapsed
-        if after.possession:
-            if side and after.possession != side:
-                changes += 1
-                COUNTS["changes"] += 1
-            side = after.possession
+        nonlocal last_elapsed
+        COUNTS["changes"] += after.possession_changes - before.possession_changes
         elapsed = live._elapsed(after.period, after.clock)
         if elapsed > last_elapsed:
             COUNTS["seconds"] += elapsed - last_elapsed
             last_elapsed = elapsed
-        rate = (elapsed + PRIOR_SECONDS) / (changes + PRIOR_SECONDS / LEAGUE_SEC_PER_POSS)
-        return after, WithFields(after, sec_per_poss=rate)
+        return after, after
 
     return hook
 
@@ -93,7 +86,7 @@ def main() -> None:
     ap.add_argument("--late-only", action="store_true", help="score v5 and the late-logistic-only row, no others")
     args = ap.parse_args()
     fresh = not args.cache.exists()
-    s = training_states(args.cache, replay_with(pace_hook), ("sec_per_poss",))
+    s = training_states(args.cache, replay_with(league_rate_hook))
     if fresh:
         print(f"league: {COUNTS['seconds'] / max(COUNTS['changes'], 1):.2f} game seconds per possession change")
     s["margin_per_sqrt_poss_left"] = s["margin"] / np.sqrt(s["seconds_left"].clip(lower=0) / s["sec_per_poss"] + 1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from courtside.features.live import LIVE_FEATURE_NAMES
+from courtside.features.live import LEAGUE_SECONDS_PER_POSSESSION, LIVE_FEATURE_NAMES, PACE_PRIOR_SECONDS
 from courtside.features.online_items import LIVE_TTL_SECONDS, SCHEDULE_TTL_SECONDS, TEAM_TTL_SECONDS
 from courtside.features.pregame import EXTENDED_FEATURE_NAMES, FEATURE_NAMES
 
@@ -60,8 +60,8 @@ _LIVE = {
     "scoring_run": "unanswered points, positive for a home run",
     "margin_change_2min": "change of the home margin over the last two minutes of game time",
     "timeouts_used_diff": "home minus away timeouts used this game",
-    "seconds_per_possession": "game seconds per change of possession so far, shrunk towards the league's 15.3 "
-    "(as if five minutes at that rate had been seen)",
+    "seconds_per_possession": "game seconds per change of possession so far, shrunk towards the league's "
+    f"{LEAGUE_SECONDS_PER_POSSESSION} (as if {PACE_PRIOR_SECONDS:.0f} s at that rate had been seen)",
 }
 
 
