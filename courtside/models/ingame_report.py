@@ -64,9 +64,10 @@ LATE_SLICE_ORDER = (  # table order: each dimension's groups from one end to the
 
 
 def late_slices(pm: Any, pb: Any, test: Any, late: Any) -> dict[str, list[dict[str, Any]]]:
-    """Model and baseline on the slices of the test season's last five minutes: n, games, Brier of each, and each
-    one's bias (mean forecast - observed home-win rate). Where the model gains or loses against the baseline, and
-    whether a loss is a lean (bias) or noise, is then on the page rather than in an ad-hoc script."""
+    """Model and baseline on the slices of a season's last five minutes (`late` masks them in `test`): n, games,
+    Brier of each, and each one's bias (mean forecast - observed home-win rate). Where the model gains or loses
+    against the baseline, and whether a loss is a lean (bias) or noise, is then on the page rather than in an
+    ad-hoc script."""
     import numpy as np
 
     recs = test[late].to_dict("records")
@@ -142,11 +143,14 @@ def late_phase_validation(train: Any) -> dict[str, Any]:
     """Late-bin Brier on leave-one-season-out folds of the training seasons (label model, trees, baseline and late
     logistics refitted without the held-out season): the v3 late logistic at v3's 0.5 blend against the current late
     features at every blend weight in ``LATE_WEIGHTS``. This is where ``ingame.LATE_FEATURES`` and
-    ``ingame.LATE_WEIGHT`` were chosen; the test season is not in `train`."""
+    ``ingame.LATE_WEIGHT`` were chosen; the test season is not in `train`. Each fold also gets the shipped model's
+    and the baseline's :func:`late_slices` (``slices``), so the test season's slices can be read against three
+    held-out seasons: where the model's late edge comes from, and whether the test season's is ordinary."""
     import numpy as np
 
     code = _season_code(train)
     folds: dict[str, dict[str, float]] = {}
+    fold_slices: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for season in sorted(code.unique()):
         inner, val = train[code != season], train[code == season]
         val = val[[ingame.is_late(int(a), float(b)) for a, b in zip(val["period"], val["seconds_left"], strict=True)]]
@@ -159,12 +163,16 @@ def late_phase_validation(train: Any) -> dict[str, Any]:
         derived = [ingame.derive(r, lm) for r in val.to_dict("records")]
         p_new = np.asarray([model.late.predict_proba(d) for d in derived])
         p_v3 = np.asarray([v3.predict_proba(d) for d in derived])
+        pb = baseline.predict_frame(val)
         row = {
-            "baseline": _brier(baseline.predict_frame(val), y),
+            "baseline": _brier(pb, y),
             "v3 late logistic, weight 0.5": _brier(0.5 * trees + 0.5 * p_v3, y),
         }
         row.update({f"late logistic, weight {w}": _brier((1 - w) * trees + w * p_new, y) for w in LATE_WEIGHTS})
-        folds[f"20{season}-{int(season) + 1:02d}"] = row
+        name = f"20{season}-{int(season) + 1:02d}"
+        folds[name] = row
+        every = np.ones(len(val), dtype=bool)
+        fold_slices[name] = late_slices(model.predict_frame(val), pb, val, every)
     names = list(next(iter(folds.values())))
     mean = {n: float(np.mean([f[n] for f in folds.values()])) for n in names}
     weights = {w: mean[f"late logistic, weight {w}"] for w in LATE_WEIGHTS}
@@ -174,6 +182,7 @@ def late_phase_validation(train: Any) -> dict[str, Any]:
         "best_weight": min(weights, key=weights.__getitem__),
         "late_weight_used": ingame.LATE_WEIGHT,
         "late_features": list(ingame.LATE_FEATURES),
+        "slices": fold_slices,
     }
 
 
@@ -293,6 +302,9 @@ def markdown(rep: Mapping[str, Any]) -> str:
         "",
     ]
     lines += late_slices_markdown(rep.get("late_slices", {}))
+    lines += late_slices_by_season_markdown(
+        rep["late_phase_validation"].get("slices", {}), rep.get("late_slices", {}), rep["test_season"]
+    )
     lines += [
         "",
         "## Every in-game switch against its absence (same test states, Brier)",
@@ -359,6 +371,41 @@ def late_slices_markdown(slices: Mapping[str, list[Mapping[str, Any]]]) -> list[
                 f"| {r['slice']} | {r['n']} | {r['games']} | {r['model_brier']:.4f} | {r['baseline_brier']:.4f} | "
                 f"{r['model_brier'] - r['baseline_brier']:+.4f} | {r['model_bias']:+.4f} | {r['baseline_bias']:+.4f} |"
             )
+    return lines
+
+
+def late_slices_by_season_markdown(
+    fold_slices: Mapping[str, Mapping[str, list[Mapping[str, Any]]]],
+    test_slices: Mapping[str, list[Mapping[str, Any]]],
+    test_season: str,
+) -> list[str]:
+    """The same slices on each held-out training season (leave-one-season-out, as in the late-phase validation)
+    beside the test season: model - baseline Brier, then model and baseline bias, per season (empty for reports
+    without them). One season's slice gap is noise-sized; a gap that repeats in every season is not."""
+    if not fold_slices or not test_slices:
+        return []
+    seasons = {**fold_slices, f"{test_season} (test)": test_slices}
+    lines = [
+        "",
+        "## Last five minutes by slice, season by season",
+        "",
+        "Each training season held out in turn (model, baseline and label model fitted on the other two, as in the "
+        "late-phase validation below) beside the test season (fitted on all three). Cell: model - baseline Brier "
+        "(model bias / baseline bias).",
+        "",
+        "| slice | " + " | ".join(seasons) + " |",
+        "|---|" + "---|" * len(seasons),
+    ]
+    by_season = {
+        season: {r["slice"]: r for rows in slices.values() for r in rows} for season, slices in seasons.items()
+    }
+    for name in (n for n in LATE_SLICE_ORDER if any(n in rows for rows in by_season.values())):
+        cells = []
+        for rows in by_season.values():
+            r = rows.get(name)
+            gap = None if r is None else r["model_brier"] - r["baseline_brier"]
+            cells.append("-" if r is None else f"{gap:+.4f} ({r['model_bias']:+.3f} / {r['baseline_bias']:+.3f})")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
 
 

@@ -186,3 +186,20 @@ def test_late_slices_split_the_last_five_minutes_and_measure_each_side(split, mo
     assert lines[1] == "## Last five minutes by slice (test season)"
     assert sum(line.startswith("| ") for line in lines) == 1 + sum(len(r) for r in slices.values())
     assert ingame_report.late_slices_markdown({}) == []
+
+    # season by season: one row per slice present anywhere, one column per held-out season and the test season
+    held_out = {"2015-16": slices, "2016-17": {"pre-game favourite": slices["pre-game favourite"]}}
+    by_season = ingame_report.late_slices_by_season_markdown(held_out, slices, "2018-19")
+    assert by_season[1] == "## Last five minutes by slice, season by season"
+    header = next(line for line in by_season if line.startswith("| slice |"))
+    assert header == "| slice | 2015-16 | 2016-17 | 2018-19 (test) |"
+    rows = {line.split(" | ")[0][2:]: line for line in by_season if line.startswith("| ") and line != header}
+    assert set(rows) == {r["slice"] for group in slices.values() for r in group}
+    home_fav = fav.get("home favourite")
+    if home_fav is not None:
+        gap = home_fav["model_brier"] - home_fav["baseline_brier"]
+        cell = f"{gap:+.4f} ({home_fav['model_bias']:+.3f} / {home_fav['baseline_bias']:+.3f})"
+        assert rows["home favourite"].count(cell) == 3
+    absent = [name for name in rows if name not in {r["slice"] for r in slices["pre-game favourite"]}]
+    assert all(rows[name].split(" | ")[2] == "-" for name in absent)  # the 2016-17 column has one dimension only
+    assert ingame_report.late_slices_by_season_markdown({}, slices, "2018-19") == []
