@@ -116,8 +116,17 @@ def linear(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     return x @ w[1:] + w[0]
 
 
-def boost(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], init: np.ndarray | None = None, **kw: Any) -> Any:
-    params = dict(ingame._PARAMS, monotone_constraints=[ingame.MONOTONE.get(f, 0) for f in features])
+def boost(
+    x: np.ndarray,
+    y: np.ndarray,
+    features: tuple[str, ...],
+    init: np.ndarray | None = None,
+    monotone: Mapping[str, int] | None = None,
+    **kw: Any,
+) -> Any:
+    """The shipped trees' LightGBM parameters; `monotone` adds constraints for a bench's candidate columns."""
+    signs = {**ingame.MONOTONE, **(monotone or {})}
+    params = dict(ingame._PARAMS, monotone_constraints=[signs.get(f, 0) for f in features])
     params.update(kw)
     rounds = params.pop("rounds", 300)
     return lgb.train(params, lgb.Dataset(x, y, init_score=init), num_boost_round=rounds)
@@ -131,6 +140,7 @@ def shipped_recipe(
     late_prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     late_extra: tuple[str, ...] = (),
     late_features: tuple[str, ...] | None = None,
+    tree_extra: Mapping[str, int] | None = None,
 ) -> np.ndarray:
     """The shipped recipe fitted on `train`, probabilities on `val`: label model, monotone trees on
     ``ingame.FULL_FEATURES``, late logistic on ``ingame.LATE_FEATURES`` blended at ``LATE_WEIGHT`` (scikit-learn,
@@ -138,21 +148,24 @@ def shipped_recipe(
     an earlier set passes that set, so that it still reproduces. `extra` state columns join both parts as they are;
     `prepare` rewrites each raw state before ``ingame.derive`` (a candidate encoding of an input); `late_prepare`, if
     given, replaces it for the late logistic's inputs only (a candidate that feeds the two parts differently);
-    `late_extra` state columns join the late logistic only."""
+    `late_extra` state columns join the late logistic only; `tree_extra` state columns join the trees only, each
+    with its monotone sign (0 for none)."""
     from sklearn.linear_model import LogisticRegression
 
     def frame(s: pd.DataFrame, rewrite: Callable[[dict[str, Any]], dict[str, Any]] | None) -> pd.DataFrame:
         recs = s.to_dict("records")
         d = pd.DataFrame([ingame.derive(rewrite(r) if rewrite else r, lm) for r in recs])
-        for c in (*extra, *late_extra):
+        for c in (*extra, *late_extra, *(tree_extra or {})):
             d[c] = s[c].to_numpy(float)
         return d
 
     lm = ingame.fit_label_model(train)
     dtr, dva = frame(train, prepare), frame(val, prepare)
     ytr = train["home_win"].to_numpy(int)
-    full, lf = (*ingame.FULL_FEATURES, *extra), [*(late_features or ingame.LATE_FEATURES), *extra, *late_extra]
-    p = boost(dtr[list(full)].to_numpy(float), ytr, full).predict(dva[list(full)].to_numpy(float))
+    full = (*ingame.FULL_FEATURES, *extra, *(tree_extra or {}))
+    lf = [*(late_features or ingame.LATE_FEATURES), *extra, *late_extra]
+    trees = boost(dtr[list(full)].to_numpy(float), ytr, full, monotone=tree_extra)
+    p = trees.predict(dva[list(full)].to_numpy(float))
     late_tr = ((train["period"] >= 4) & (train["seconds_left"] <= ingame.LATE_TRAIN_SECONDS)).to_numpy()
     if late_prepare is not None:
         dtr, dva = frame(train, late_prepare), frame(val, late_prepare)
