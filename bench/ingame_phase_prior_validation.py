@@ -45,7 +45,7 @@ def both(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:
     """The shipped recipe, and the split: the same recipe fitted with the walk-forward probability (column
     ``wf_prob``) as the pre-game input in periods 1-3, the shipped recipe's own probabilities from the 4th quarter."""
     shipped = shipped_recipe(train, val)
-    as_wf = {"pregame_prob": "wf_prob"}
+    as_wf = {"wf_prob": "pregame_prob"}
     wf = shipped_recipe(*(s.drop(columns="pregame_prob").rename(columns=as_wf) for s in (train, val)))
     split = np.where((val["period"] <= 3).to_numpy(), wf, shipped)
     return {SHIPPED: shipped, SPLIT: split}
