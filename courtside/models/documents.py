@@ -6,10 +6,12 @@ import json
 from typing import Any
 
 
-def read_document(text: str | bytes, fmt: str) -> dict[str, Any]:
-    """Parse a model document and check its format tag, so a loader never misreads another format's fields."""
+def read_document(text: str | bytes, fmt: str | tuple[str, ...]) -> dict[str, Any]:
+    """Parse a model document and check its format tag, so a loader never misreads another format's fields. A
+    loader that reads several formats (a newer one and the older ones it still understands) passes them all."""
+    accepted = (fmt,) if isinstance(fmt, str) else fmt
     doc = json.loads(text)
-    if not isinstance(doc, dict) or doc.get("format") != fmt:
+    if not isinstance(doc, dict) or doc.get("format") not in accepted:
         found = doc.get("format") if isinstance(doc, dict) else type(doc).__name__
-        raise ValueError(f"not a {fmt} document: format={found!r}")
+        raise ValueError(f"not a {' or '.join(accepted)} document: format={found!r}")
     return doc

@@ -23,6 +23,14 @@ the late blend's weight to the document (v3 hard-coded 0.5), so a v3 document is
 the tracker's corrected possession (unknown, 0, from a miss until its rebound, where v4's tracker left the ball with
 the shooter), so a v4 document, fitted on the other meaning, is refused. The late logistic's pace term (stop 16)
 did not change the format: a document names its own late features, and every input means what it meant in v5.
+
+v6 (stop 17) adds ``early``: trees fitted on the pre-game model's probability (``pregame_model_prob``, in training
+its walk-forward backtest prediction: each game predicted by a model trained only on earlier games) instead of Elo's,
+used in periods 1..``EARLY_PERIODS`` when that probability is given. Early in a game the better pre-game forecast
+is worth most; from the 4th quarter on it did worse than Elo's in the trees, so the Elo-trained trees and the late
+logistic serve there (``bench/ingame_phase_prior_validation.py``, chosen on validation folds). Without the pre-game
+model's probability the Elo trees serve every period. A v5 document loads as a model without early trees; a v6
+document is refused by v5 code, which would silently serve it without them.
 """
 
 from __future__ import annotations
@@ -60,7 +68,10 @@ if not set(STATE_FIELDS.values()) <= set(LIVE_FEATURE_NAMES):
         f"in-game inputs that are not live features: {set(STATE_FIELDS.values()) - set(LIVE_FEATURE_NAMES)}"
     )
 
-FORMAT = "courtside-ingame-v5"
+FORMAT = "courtside-ingame-v6"
+READABLE_FORMATS = (FORMAT, "courtside-ingame-v5")  # v5 = v6 without early trees
+# Periods whose forecast comes from the early trees when the pre-game model's probability is given (v6).
+EARLY_PERIODS = 3
 GAME_SECONDS = 2880.0
 SIGMA_POINTS = 12.0  # s.d. of a full game's final margin
 POSSESSION_POINTS = 1.0  # having the ball vs the other side having it, in points
@@ -102,6 +113,7 @@ MONOTONE = {"margin": 1, "margin_per_sqrt_time": 1, "brownian_z": 1, "pregame_lo
 _ALIASES = {  # model name -> accepted keys: its own (training rows) and the live feature's (served state)
     **{name: (name, live) for name, live in STATE_FIELDS.items()},
     "pregame_prob": ("pregame_prob", "pregame_home_win_probability"),
+    "pregame_model_prob": ("pregame_model_prob", "pregame_model_home_win_probability"),
 }
 
 
@@ -175,6 +187,24 @@ class LateLogistic:
         return {"feature_names": list(self.feature_names), "coef": list(self.coef), "intercept": self.intercept}
 
 
+def model_prior(state: Mapping[str, Any]) -> float | None:
+    """The pre-game model's probability in `state` (training or live name), or None if it is not given."""
+    for key in _ALIASES["pregame_model_prob"]:
+        value = state.get(key)
+        if value is not None and value == value:  # NaN (a frame's missing value) counts as not given
+            return float(value)
+    return None
+
+
+def with_model_prior(state: Mapping[str, Any]) -> dict[str, Any]:
+    """`state` with the pre-game model's probability as the pre-game input (the early trees' view of it): it
+    replaces Elo's under both names, so :func:`derive` reads it whichever name the state uses."""
+    p = model_prior(state)
+    if p is None:
+        return dict(state)
+    return {**state, "pregame_prob": p, "pregame_home_win_probability": p}
+
+
 @dataclass(frozen=True)
 class InGameModel:
     trees: TreeEnsembleModel
@@ -182,12 +212,21 @@ class InGameModel:
     label_model: LabelModel | None = None
     late_weight: float = LATE_WEIGHT  # the late logistic's share of the last-five-minutes blend
     booster: Any = field(default=None, compare=False, repr=False)  # training-time only, for fast batch scoring
+    early: TreeEnsembleModel | None = None  # v6: periods 1..EARLY_PERIODS, on the pre-game model's probability
+    early_booster: Any = field(default=None, compare=False, repr=False)
 
     @property
     def feature_names(self) -> tuple[str, ...]:
         return self.trees.feature_names
 
+    def uses_early(self, state: Mapping[str, Any]) -> bool:
+        """Does the early part serve `state`? (early trees, periods 1..EARLY_PERIODS, the pre-game model's
+        probability given)."""
+        return self.early is not None and _period(state) <= EARLY_PERIODS and model_prior(state) is not None
+
     def predict_proba(self, features: Mapping[str, Any]) -> float:
+        if self.early is not None and self.uses_early(features):
+            return self.early.predict_proba(derive(with_model_prior(features), self.label_model))
         d = derive(features, self.label_model)
         p = self.trees.predict_proba(d)
         if self.late is not None and is_late(_period(features), d["seconds_left"]):
@@ -198,11 +237,11 @@ class InGameModel:
         return [self.predict_proba(r) for r in rows]
 
     def predict_frame(self, states: Any) -> Any:
-        """Batch scores of a states frame: the LightGBM booster when present (same trees), else the served form."""
+        """Batch scores of a states frame: the LightGBM boosters when present (same trees), else the served form."""
         import numpy as np
 
         recs = states.to_dict("records")
-        if self.booster is None:
+        if self.booster is None or (self.early is not None and self.early_booster is None):
             return np.asarray(self.predict_many(recs))
         derived = [derive(r, self.label_model) for r in recs]
         x = np.asarray([[d[f] for f in self.feature_names] for d in derived], dtype=float)
@@ -212,6 +251,11 @@ class InGameModel:
             if late.any():
                 lp = np.asarray([self.late.predict_proba(d) for d, flag in zip(derived, late, strict=True) if flag])
                 p[late] = (1.0 - self.late_weight) * p[late] + self.late_weight * lp
+        early = np.asarray([self.uses_early(r) for r in recs], dtype=bool)
+        if early.any():
+            ix = np.flatnonzero(early)
+            de = [derive(with_model_prior(recs[i]), self.label_model) for i in ix]
+            p[ix] = self.early_booster.predict(np.asarray([[d[f] for f in self.early.feature_names] for d in de]))
         return p
 
     def to_json(self) -> str:
@@ -222,19 +266,23 @@ class InGameModel:
                 "late": self.late.as_dict() if self.late else None,
                 "late_weight": self.late_weight,
                 "label_model": self.label_model.as_dict() if self.label_model else None,
+                "early": json.loads(self.early.to_json()) if self.early else None,
             }
         )
 
 
 def load_model(text: str | bytes) -> InGameModel:
-    doc = read_document(text, FORMAT)
+    """A served model from its document: v6, or v5 (no early trees)."""
+    doc = read_document(text, READABLE_FORMATS)
     late = doc.get("late")
     lm = doc.get("label_model")
+    early = doc.get("early")
     return InGameModel(
         TreeEnsembleModel.from_json(json.dumps(doc["trees"])),
         LateLogistic(tuple(late["feature_names"]), tuple(late["coef"]), float(late["intercept"])) if late else None,
         LabelModel.from_dict(lm) if lm else None,
         float(doc["late_weight"]),
+        early=TreeEnsembleModel.from_json(json.dumps(early)) if early else None,
     )
 
 
@@ -299,9 +347,14 @@ def fit(
     monotone: bool = True,
     late_features: Sequence[str] = LATE_FEATURES,
     late_weight: float = LATE_WEIGHT,
+    early: bool = True,
 ) -> InGameModel:
     """Train on `states`. The baseline call is ``fit(states, BASELINE_FEATURES, late_model=False,
-    monotone=False)``: plain LightGBM on margin and time, as before."""
+    monotone=False)``: plain LightGBM on margin and time, as before.
+
+    With `early`, a ``pregame_model_prob`` column and the pre-game input among `features`, the early trees are
+    fitted too: the same features, rows and parameters, with the pre-game model's probability as the pre-game input
+    (Elo's where a game has none)."""
     import lightgbm as lgb
     import numpy as np
 
@@ -322,8 +375,15 @@ def fit(
     if late_model:
         ix = [i for i, r in enumerate(recs) if int(r["period"]) >= 4 and float(r["seconds_left"]) <= LATE_TRAIN_SECONDS]
         late = _fit_late([derived[i] for i in ix], y[ix], late_features)
+    early_trees = early_booster = None
+    if early and "pregame_model_prob" in states.columns and "pregame_logit_scaled" in features:
+        xe = np.asarray([[d[f] for f in features] for d in (derive(with_model_prior(r), label_model) for r in recs)])
+        early_booster = lgb.train(params, lgb.Dataset(xe, y), num_boost_round=n_estimators)
+        early_trees = from_lightgbm(early_booster, features)
     used_lm = label_model if "leverage" in features else None
-    return InGameModel(from_lightgbm(booster, features), late, used_lm, late_weight, booster)
+    return InGameModel(
+        from_lightgbm(booster, features), late, used_lm, late_weight, booster, early_trees, early_booster
+    )
 
 
 def _fit_late(derived: Sequence[Mapping[str, float]], y: Any, late_features: Sequence[str]) -> LateLogistic:
@@ -381,6 +441,21 @@ def load_pbp_dir(pbp_dir: Path, seasons: Sequence[str]) -> tuple[Any, Any]:
     index = pd.read_csv(next(pbp_dir.glob("games_index_*.csv")), dtype={"GAME_ID": str})
     pbp = pd.concat(frames).sort_values(["GAME_ID", "EVENTNUM"], kind="mergesort")
     return pbp, index
+
+
+# The pre-game model's walk-forward predictions (`courtside backtest`: each game predicted by a model trained only on
+# games before it), the early trees' training input; committed with the backtest report.
+WALK_FORWARD_PREDICTIONS = Path(__file__).resolve().parents[2] / "docs" / "results" / "predictions.csv"
+
+
+def pregame_model_probs(path: Path | str | None = None) -> dict[str, float]:
+    """The pre-game model's walk-forward home-win probability keyed by game_key (``courtside backtest``'s
+    predictions CSV; the committed one by default): leakage-free, so training states can carry what serving will
+    pass, the approved pre-game model's probability for the game."""
+    import pandas as pd
+
+    f = pd.read_csv(path or WALK_FORWARD_PREDICTIONS, usecols=["game_key", "home_win_probability"])
+    return dict(zip(f["game_key"], f["home_win_probability"].astype(float), strict=True))
 
 
 def pregame_probs(data_dir: Path | str | None = None) -> dict[str, float]:

@@ -155,7 +155,7 @@ def late_phase_validation(train: Any) -> dict[str, Any]:
         inner, val = train[code != season], train[code == season]
         val = val[[ingame.is_late(int(a), float(b)) for a, b in zip(val["period"], val["seconds_left"], strict=True)]]
         lm = ingame.fit_label_model(inner)
-        model = ingame.fit(inner, label_model=lm)
+        model = ingame.fit(inner, label_model=lm, early=False)  # the early trees never serve the late bin
         baseline = ingame.fit(inner, ingame.BASELINE_FEATURES, late_model=False, monotone=False)
         v3 = ingame.fit_late_logistic(inner, lm, ingame.LATE_FEATURES_V3)
         y = val["home_win"].to_numpy(int)
@@ -213,6 +213,9 @@ def run(states: Any) -> dict[str, Any]:
         train, tuple(f for f in ingame.FULL_FEATURES if f != "leverage"), label_model=lm
     ).predict_frame(test)
     variants["without late-phase logistic blend"] = dataclasses.replace(model, late=None).predict_frame(test)
+    variants["Elo's probability in every phase (no early trees; stop 16's model)"] = dataclasses.replace(
+        model, early=None, early_booster=None
+    ).predict_frame(test)
     variants["late blend weight 0.5 (v3's) instead of LATE_WEIGHT"] = dataclasses.replace(
         model, late_weight=0.5
     ).predict_frame(test)
@@ -227,7 +230,7 @@ def run(states: Any) -> dict[str, Any]:
     ).predict_frame(test)
     variants["without monotone constraints"] = ingame.fit(train, label_model=lm, monotone=False).predict_frame(test)
     variants["previous model (v1 features + leverage, no blend, no constraints)"] = ingame.fit(
-        train, (*ingame.V1_FEATURES, "leverage"), label_model=lm, late_model=False, monotone=False
+        train, (*ingame.V1_FEATURES, "leverage"), label_model=lm, late_model=False, monotone=False, early=False
     ).predict_frame(test)
     late_validation = late_phase_validation(train)
     maps, cal_info = choose_calibration(train, lm)
@@ -275,7 +278,7 @@ def markdown(rep: Mapping[str, Any]) -> str:
         f"# In-game model (train {rep['train_seasons'][0]}..{rep['train_seasons'][-1]}, test {rep['test_season']})",
         "",
         "Reproduce: `courtside ingame-report --out docs/results/ingame` "
-        "(reads /work/shared/data/pbp; 3.5 minutes on 2 idle cores, up to ~8 on busy ones).",
+        "(reads /work/shared/data/pbp; 5 minutes on 2 idle cores, up to ~10 on busy ones).",
         "",
         f"{rep['test_states']} test states from {rep['test_games']} games, sampled every 30 s of game time "
         "(every 10 s in overtime); last_5_min = the last five minutes of the 4th quarter and overtime.",
@@ -285,6 +288,13 @@ def markdown(rep: Mapping[str, Any]) -> str:
         "`courtside.models.ingame_states`; `courtside.models.ingame.STATE_FIELDS` names the live feature behind "
         "each model input. `tests/unit/test_live_skew.py` checks on real games that the live endpoint feeds the "
         "model the same inputs as training at every event.",
+        "",
+        "Pre-game inputs by phase (since stop 17): periods 1-3 are scored by trees fitted on the pre-game model's "
+        "walk-forward probability (`courtside backtest`'s predictions: each game predicted by a model trained only on "
+        "earlier games); the 4th quarter and overtime by the same trees fitted on Elo's, blended in the last five "
+        "minutes with the late logistic on Elo's. The split was chosen on validation folds "
+        '(`bench/ingame_phase_prior_validation.py`); the row "Elo\'s probability in every phase" below is the model '
+        "without it.",
         "",
         "| bin | states | model Brier | margin+time baseline | better | model - baseline, 95% CI (game bootstrap) |",
         "|---|---|---|---|---|---|",
@@ -461,7 +471,7 @@ def report(pbp_dir: Path, out_dir: Path) -> dict[str, Any]:
     """Build states from the play-by-play, run :func:`run`, write ingame_report.json and README.md."""
     pre = ingame.pregame_probs()
     pbp, index = ingame.load_pbp_dir(Path(pbp_dir), [*TRAIN_SEASONS, TEST_SEASON])
-    states = ingame.states_from_pbp(pbp, index, pre)
+    states = ingame.states_from_pbp(pbp, index, pre, ingame.pregame_model_probs())
     rep = run(states)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

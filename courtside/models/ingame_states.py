@@ -92,22 +92,38 @@ def replayed_games(pbp: Any, index: Any) -> Iterator[GameReplay]:
         )
 
 
-def training_row(game: GameReplay, state: LiveState, pregame: Mapping[str, float]) -> dict[str, Any]:
-    """One training row: the game's ids, the model's raw state (``ingame.STATE_FIELDS``), the pre-game probability
-    (0.5 where unknown) and the label."""
+def training_row(
+    game: GameReplay,
+    state: LiveState,
+    pregame: Mapping[str, float],
+    pregame_model: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
+    """One training row: the game's ids, the model's raw state (``ingame.STATE_FIELDS``), Elo's pre-game
+    probability (0.5 where unknown), the pre-game model's (only when `pregame_model` is given; None where it has no
+    prediction) and the label."""
     from courtside.models.ingame import STATE_FIELDS
 
-    return {
+    row = {
         "game_key": game.game_key,
         "GAME_ID": game.game_id,
         **model_state(state.features(), STATE_FIELDS),
         "pregame_prob": pregame.get(game.game_key, 0.5),
         "home_win": game.home_win,
     }
+    if pregame_model is not None:
+        row["pregame_model_prob"] = pregame_model.get(game.game_key)
+    return row
 
 
-def states_from_pbp(pbp: Any, index: Any, pregame: Mapping[str, float] | None = None) -> Any:
-    """Sampled regular-season game states with label ``home_win`` (the final result from the games index)."""
+def states_from_pbp(
+    pbp: Any,
+    index: Any,
+    pregame: Mapping[str, float] | None = None,
+    pregame_model: Mapping[str, float] | None = None,
+) -> Any:
+    """Sampled regular-season game states with label ``home_win`` (the final result from the games index);
+    with `pregame_model` (game_key -> the pre-game model's walk-forward probability) a ``pregame_model_prob``
+    column too, the early trees' input."""
     import pandas as pd
 
     pregame = pregame or {}
@@ -122,7 +138,7 @@ def states_from_pbp(pbp: Any, index: Any, pregame: Mapping[str, float] | None = 
             t = state.game_seconds_remaining
             if next_sample is not None and t > next_sample:
                 continue
-            out.append(training_row(game, state, pregame))
+            out.append(training_row(game, state, pregame, pregame_model))
             next_sample = t - (STEP_SECONDS if state.period <= REGULATION_PERIODS else OT_STEP_SECONDS)
     out_frame = pd.DataFrame(out)
     if len(out_frame):

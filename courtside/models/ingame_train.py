@@ -6,7 +6,7 @@ This runs the report's recipe for the model alone - LiveState replays of 2015-16
 model fitted on the training states, :func:`courtside.models.ingame.fit` with its defaults - and scores the 2018-19
 states once for a test Brier. The per-bin Platt maps are not applied: the report's validation did not keep them.
 
-The document is the ``courtside-ingame-v5`` serving form plus a ``metadata`` object (seasons, states, games,
+The document is the ``courtside-ingame-v6`` serving form plus a ``metadata`` object (seasons, states, games,
 code version, created time, test Brier); :func:`courtside.models.ingame.load_model` ignores the extra key, so the
 same file is what the registry stores and the live endpoint parses. ``data/models/ingame_model.json`` is this
 document, shipped so a machine without the full play-by-play can seed the local stack.
@@ -59,7 +59,7 @@ def train(
     t = time.perf_counter()
     seasons = [*train_seasons, *([test_season] if test_season else [])]
     pbp, index = ingame.load_pbp_dir(Path(pbp_dir), seasons)
-    states = ingame.states_from_pbp(pbp, index, ingame.pregame_probs())
+    states = ingame.states_from_pbp(pbp, index, ingame.pregame_probs(), ingame.pregame_model_probs())
     timings["states_s"] = time.perf_counter() - t
 
     is_test = (_season_code(states) == test_season[2:4]).to_numpy() if test_season else None

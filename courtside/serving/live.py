@@ -108,6 +108,10 @@ def validate_game_id(game_id: str) -> str:
     return game_id
 
 
+# The in-game model's pre-game inputs (live names): Elo's probability and the approved pre-game model's.
+PRIOR_NAMES = frozenset({"pregame_home_win_probability", "pregame_model_home_win_probability"})
+
+
 class LivePredictor:
     """Serves the live endpoint from the online store's live state."""
 
@@ -115,12 +119,13 @@ class LivePredictor:
         self,
         store: StateSource | None = None,
         provider: ModelProvider | None = None,
-        prior: Callable[[str], float | None] | None = None,
+        priors: Callable[[str], Mapping[str, float]] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store if store is not None else default_store()
         self.provider = provider
-        self.prior = prior  # game id -> the in-game model's pre-game input (Elo's, as in training)
+        # game id -> the in-game model's pre-game inputs by live name (Elo's; the pre-game model's when approved)
+        self.priors = priors
         self.clock = clock
 
     def predict(self, game_id: str) -> dict[str, Any]:
@@ -134,9 +139,10 @@ class LivePredictor:
         state = _plain(dict(raw))
         as_of = state.pop("as_of", None)  # the store's event time of the newest play applied, not a model input
         inputs = live_inputs(state)
-        if "pregame_home_win_probability" not in inputs:
-            prior = self.prior(game_id) if self.prior is not None else None
-            inputs["pregame_home_win_probability"] = 0.5 if prior is None else prior
+        if self.priors is not None and not inputs.keys() >= PRIOR_NAMES:
+            for name, value in self.priors(game_id).items():
+                inputs.setdefault(name, value)
+        inputs.setdefault("pregame_home_win_probability", 0.5)
         loaded = self.provider.current() if self.provider is not None else None
         if loaded is not None:
             probability, version = float(loaded.model.predict_proba(inputs)), loaded.version

@@ -7,6 +7,7 @@ a capture sink without monkeypatching.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -144,14 +145,16 @@ class PregamePredictor:
             )
         return response
 
-    def prior_for_game(self, game_id: str) -> float | None:
-        """The live model's pre-game input for a public game id: Elo's home win probability from the game's
-        pre-game features; None if unavailable.
+    def live_priors(self, game_id: str) -> dict[str, float]:
+        """The in-game model's pre-game inputs for a public game id, by their live names: Elo's home win probability
+        (``pregame_home_win_probability``) from the game's pre-game features, and the approved pre-game model's
+        score of the same features (``pregame_model_home_win_probability``) when a model is approved and answers.
+        Empty if the game id or its features cannot be resolved.
 
-        Why Elo and not the approved pre-game model's score: the in-game model is trained on Elo's probability
-        (:func:`courtside.models.ingame.pregame_probs`, the same ``elo_diff`` through the same function), so serving
-        it anything else is a train/serve skew. Training it on the pre-game model's walk-forward probability instead
-        was measured (``bench/ingame_pregame_validation.py``) and did not pass its rule in the last five minutes.
+        Why both, each under its own name: the in-game model's trees from the 4th quarter on and its late logistic
+        are trained on Elo's probability (:func:`courtside.models.ingame.pregame_probs`, the same ``elo_diff``
+        through the same function), its early trees (periods 1-3) on the pre-game model's walk-forward probability
+        (:func:`courtside.models.ingame.pregame_model_probs`). Feeding either part the other's is a train/serve skew.
         """
         try:
             day, rest = game_id.split("_", 1)
@@ -159,8 +162,11 @@ class PregamePredictor:
             req = PregameRequest(date=f"{day[:4]}-{day[4:6]}-{day[6:8]}", home_team=home, away_team=away)
             _, _, _, feats, _ = self.features_for(req)
         except (ValueError, ServiceError):
-            return None
-        return elo.win_probability(feats["elo_diff"])
+            return {}
+        priors = {"pregame_home_win_probability": elo.win_probability(feats["elo_diff"])}
+        with contextlib.suppress(ServiceError):  # no approved model, or its endpoint down: the Elo parts serve alone
+            priors["pregame_model_home_win_probability"] = self.backend.score(feats).probability
+        return priors
 
 
 def default_provider() -> RegistryModelProvider:

@@ -55,7 +55,7 @@ class PredictionService:
             log.warning("live model unavailable, serving the baseline: %s", err)
             live_provider = None
         pregame = PregamePredictor(store=store)
-        return cls(pregame, LivePredictor(store=store, provider=live_provider, prior=pregame.prior_for_game))
+        return cls(pregame, LivePredictor(store=store, provider=live_provider, priors=pregame.live_priors))
 
     def predict_pregame(self, request: PregameRequest) -> dict[str, Any]:
         return self.pregame.predict(request)

@@ -70,8 +70,8 @@ def test_seeded_live_model_serves_the_shipped_prediction(
     stored = body["state"]
     assert stored == {k: v for k, v in _plain_state().items() if k != "as_of"}
     inputs = live_inputs(stored)
-    prior = service.pregame.prior_for_game(GAME)  # type: ignore[attr-defined]
-    inputs["pregame_home_win_probability"] = 0.5 if prior is None else prior
+    inputs.update(service.pregame.live_priors(GAME))  # type: ignore[attr-defined]
+    inputs.setdefault("pregame_home_win_probability", 0.5)
     expected = load_model(shipped).predict_proba(inputs)
     assert body["home_win_probability"] == pytest.approx(expected, abs=1e-12)
     baseline = brownian_probability(

@@ -31,7 +31,9 @@ from functions.features import handler as features_handler  # noqa: E402
 pytestmark = pytest.mark.slow  # about 1,000 events, each a DynamoDB put and a get on moto: tens of seconds
 
 GAMES = ("0021800004", "0021800046")  # a game with repeated rows in the source; an overtime game
-PREGAME = 0.62
+PREGAME = 0.62  # Elo's pre-game probability, the late parts' input
+PREGAME_MODEL = 0.57  # the approved pre-game model's, the early trees' input
+PRIORS = {"pregame_home_win_probability": PREGAME, "pregame_model_home_win_probability": PREGAME_MODEL}
 
 
 @pytest.fixture(scope="module")
@@ -49,19 +51,27 @@ def model(extract):
     pbp, index = extract
     train_ids = sorted(set(pbp["GAME_ID"]) - set(GAMES))[:60]
     states = ingame.states_from_pbp(pbp[pbp["GAME_ID"].isin(train_ids)], index)
-    return ingame.load_model(ingame.fit(states, n_estimators=30).to_json())  # the served (pure Python) form
+    # a pre-game model probability that varies by game, so the early trees split on it
+    states["pregame_model_prob"] = 0.3 + 0.4 * states["home_win"] + 0.1 * (states["GAME_ID"].str[-1].astype(int) % 3)
+    served = ingame.load_model(ingame.fit(states, n_estimators=30).to_json())  # the served (pure Python) form
+    assert served.early is not None
+    return served
 
 
 def test_live_path_gives_the_model_its_training_inputs_at_every_event(aws, extract, model):
     pbp, index = extract
     features_handler.reset_cache()
     store = OnlineStore()
-    predictor = LivePredictor(store=store, provider=StaticModelProvider(model), prior=lambda _gid: PREGAME)
+    predictor = LivePredictor(store=store, provider=StaticModelProvider(model), priors=lambda _gid: PRIORS)
     for nba_id in GAMES:
         game = GameRef(index[index["GAME_ID"] == nba_id].iloc[0].to_dict())
         rows = pbp[pbp["GAME_ID"] == nba_id].to_dict("records")
         trained = [
-            {**ingame_states.model_state(s.features(), ingame.STATE_FIELDS), "pregame_prob": PREGAME}
+            {
+                **ingame_states.model_state(s.features(), ingame.STATE_FIELDS),
+                "pregame_prob": PREGAME,
+                "pregame_model_prob": PREGAME_MODEL,
+            }
             for s in ingame_states.replay(rows, game.home, game.away)
         ]
         served: list[tuple[dict[str, float], float]] = []
@@ -70,13 +80,16 @@ def test_live_path_gives_the_model_its_training_inputs_at_every_event(aws, extra
             if features_handler.handle_event(event, store) != "applied":
                 continue  # a repeated row: the handler skips it, and so does the training replay
             body = predictor.predict(game.game_id)
-            inputs = {**live_inputs(body["state"]), "pregame_home_win_probability": PREGAME}
+            inputs = {**live_inputs(body["state"]), **PRIORS}
             served.append((inputs, body["home_win_probability"]))
         assert len(served) == len(trained) > 400
         for i, ((inputs, prob), row) in enumerate(zip(served, trained, strict=True)):
             for name, live_name in ingame.STATE_FIELDS.items():
                 assert inputs[live_name] == row[name], (nba_id, i, name)
             assert ingame.derive(inputs, model.label_model) == ingame.derive(row, model.label_model), (nba_id, i)
+            early_in, early_row = ingame.with_model_prior(inputs), ingame.with_model_prior(row)
+            assert ingame.derive(early_in, model.label_model) == ingame.derive(early_row, model.label_model)
+            assert model.uses_early(inputs) == model.uses_early(row) == (row["period"] <= ingame.EARLY_PERIODS)
             assert prob == model.predict_proba(row), (nba_id, i)
         # the sampled training rows are states of this very replay
         sampled = ingame.states_from_pbp(pbp[pbp["GAME_ID"] == nba_id], index, {game.game_id: PREGAME})

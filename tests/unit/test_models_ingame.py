@@ -100,11 +100,81 @@ def test_late_weight_travels_with_the_document_and_sets_the_blend(split, model):
     # a v3 document (weight fixed at 0.5, no late_weight field) is refused, not served with a guessed weight
     v3 = {**json.loads(model.to_json()), "format": "courtside-ingame-v3"}
     v3.pop("late_weight")
-    with pytest.raises(ValueError, match="courtside-ingame-v5"):
+    with pytest.raises(ValueError, match="courtside-ingame-v6"):
         ingame.load_model(json.dumps(v3))
     # a v4 document was fitted on the old possession (the shooter's side until the rebound): refused too
-    with pytest.raises(ValueError, match="courtside-ingame-v5"):
+    with pytest.raises(ValueError, match="courtside-ingame-v6"):
         ingame.load_model(json.dumps({**json.loads(model.to_json()), "format": "courtside-ingame-v4"}))
+
+
+@pytest.fixture(scope="module")
+def early_split(split):
+    """The split with a pre-game model probability per game that carries information the Elo input (0.5 in this
+    extract) does not: the trees have a reason to use it."""
+    import numpy as np
+
+    def with_model_prob(s):
+        rng = np.random.default_rng(0)
+        games = sorted(s["GAME_ID"].unique())
+        won = s.groupby("GAME_ID")["home_win"].first()
+        prob = {g: float(np.clip(0.3 + 0.4 * won[g] + rng.normal(0, 0.15), 0.02, 0.98)) for g in games}
+        return s.assign(pregame_model_prob=s["GAME_ID"].map(prob))
+
+    return with_model_prob(split[0]), with_model_prob(split[1])
+
+
+@pytest.fixture(scope="module")
+def early_model(early_split):
+    return ingame.fit(early_split[0], n_estimators=60)
+
+
+def test_early_trees_serve_periods_one_to_three_on_the_pregame_models_probability(early_split, early_model):
+    import json
+
+    _, test = early_split
+    model = early_model
+    assert model.early is not None and model.early.feature_names == model.feature_names
+    elo_only = dataclasses.replace(model, early=None, early_booster=None)
+    rows = test.sample(300, random_state=1).to_dict("records")
+    first3 = [r for r in rows if r["period"] <= ingame.EARLY_PERIODS]
+    later = [r for r in rows if r["period"] > ingame.EARLY_PERIODS]
+    assert first3 and later
+    # periods 1-3: the early trees on the pre-game model's probability; from the 4th quarter: the Elo-trained parts
+    for r in first3:
+        d = ingame.derive({**r, "pregame_prob": r["pregame_model_prob"]}, model.label_model)
+        assert model.predict_proba(r) == pytest.approx(model.early.predict_proba(d), abs=1e-12)
+    assert [model.predict_proba(r) for r in later] == pytest.approx([elo_only.predict_proba(r) for r in later])
+    assert [model.predict_proba(r) for r in first3] != pytest.approx([elo_only.predict_proba(r) for r in first3])
+    # without the pre-game model's probability (none approved, or NaN in a frame) the Elo-trained trees serve
+    for missing in (None, float("nan")):
+        r = {**first3[0], "pregame_model_prob": missing}
+        assert model.predict_proba(r) == pytest.approx(elo_only.predict_proba(r), abs=1e-12)
+    # the live name reads the same, and a higher pre-game model probability never lowers the forecast
+    r = first3[0]
+    live = {live: r[name] for name, live in ingame.STATE_FIELDS.items()}
+    live |= {"pregame_home_win_probability": r["pregame_prob"], "pregame_model_home_win_probability": 0.4}
+    assert model.predict_proba(live) == pytest.approx(model.predict_proba({**r, "pregame_model_prob": 0.4}))
+    probs = [model.predict_proba({**live, "pregame_model_home_win_probability": q}) for q in (0.2, 0.4, 0.6, 0.8)]
+    assert probs == sorted(probs) and probs[-1] > probs[0]
+    # batch scoring (boosters) equals the served form, and the document carries the early trees
+    frame = test.sample(300, random_state=1)
+    loaded = ingame.load_model(model.to_json())
+    assert loaded.early is not None
+    assert loaded.predict_many(frame.to_dict("records")) == pytest.approx(list(model.predict_frame(frame)), abs=1e-9)
+    # a v5 document (no early trees) still loads and serves the Elo-trained parts in every period
+    v5 = {**json.loads(elo_only.to_json()), "format": "courtside-ingame-v5"}
+    v5.pop("early")
+    old = ingame.load_model(json.dumps(v5))
+    assert old.early is None
+    assert old.predict_many(first3) == pytest.approx([elo_only.predict_proba(r) for r in first3], abs=1e-9)
+
+
+def test_early_trees_only_where_they_can_differ(early_split):
+    train = early_split[0]
+    assert ingame.fit(train, n_estimators=10, early=False).early is None
+    baseline = ingame.fit(train, ingame.BASELINE_FEATURES, late_model=False, monotone=False, n_estimators=10)
+    assert baseline.early is None  # no pre-game input: early trees would be the same trees
+    assert ingame.fit(train.drop(columns="pregame_model_prob"), n_estimators=10).early is None
 
 
 def test_late_terms_follow_possessions_left():

@@ -40,7 +40,7 @@ def build(sink: ListCaptureSink | None = None, refresh: float = 30.0, clock=None
     kwargs = {"clock": clock} if clock else {}
     provider = RegistryModelProvider(get_settings().names.model_package_group, refresh_seconds=refresh, **kwargs)
     pregame = PregamePredictor(store=store, provider=provider, sink=sink)
-    service = PredictionService(pregame, LivePredictor(store=store, prior=pregame.prior_for_game))
+    service = PredictionService(pregame, LivePredictor(store=store, priors=pregame.live_priors))
     return create_app(service), service
 
 
@@ -307,18 +307,24 @@ def test_non_utf8_body_is_a_400_not_a_500():
     assert '"code": "malformed_body"' in resp["body"] or '"code":"malformed_body"' in resp["body"]
 
 
-def test_live_prior_is_elo_as_in_training_not_the_pregame_score(seeded):
-    """The in-game model is trained on Elo's pre-game probability (`ingame.pregame_probs`); the live endpoint must
-    feed it the same, even when an approved pre-game model scores the game differently."""
+def test_live_priors_are_elo_and_the_approved_pregame_models_score_each_under_its_own_name(seeded):
+    """The in-game model's late parts are trained on Elo's pre-game probability (`ingame.pregame_probs`), its early
+    trees on the pre-game model's (`ingame.pregame_model_probs`): the live endpoint passes each under its own name,
+    and the pre-game model's only while one is approved."""
     from courtside.ratings import elo
 
-    register_and_approve(seeded[0], logistic_json())
     _, service = build()
     gid = "20190613_TOR_at_GSW"
     _, _, _, feats, _ = service.pregame.features_for(
         PregameRequest(date="2019-06-13", home_team="GSW", away_team="TOR")
     )
-    prior = service.pregame.prior_for_game(gid)
-    assert prior == pytest.approx(elo.win_probability(feats["elo_diff"]), abs=1e-12)
-    assert abs(prior - service.pregame.backend.score(feats).probability) > 1e-6  # the model's score differs
-    assert service.pregame.prior_for_game("not-a-game") is None
+    elo_p = elo.win_probability(feats["elo_diff"])
+    assert service.pregame.live_priors(gid) == {"pregame_home_win_probability": pytest.approx(elo_p, abs=1e-12)}
+    register_and_approve(seeded[0], logistic_json())
+    _, service = build()
+    priors = service.pregame.live_priors(gid)
+    assert priors["pregame_home_win_probability"] == pytest.approx(elo_p, abs=1e-12)
+    model_p = service.pregame.backend.score(feats).probability
+    assert priors["pregame_model_home_win_probability"] == pytest.approx(model_p, abs=1e-12)
+    assert abs(model_p - elo_p) > 1e-6  # two different inputs, not one under two names
+    assert service.pregame.live_priors("not-a-game") == {}
