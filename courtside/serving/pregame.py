@@ -27,6 +27,9 @@ from courtside.serving.store import StateSource, default_store
 from courtside.serving.teams import franchise_code
 
 _ELO = elo.EloConfig()
+LIVE_PRIORS_TTL_SECONDS = 300.0
+LIVE_PRIORS_PARTIAL_TTL_SECONDS = 30.0  # Elo's alone (no pre-game model answered): asked again sooner
+LIVE_PRIORS_CACHED = 512
 
 
 class Timings(NamedTuple):
@@ -83,6 +86,7 @@ class PregamePredictor:
         self.backend = backend
         self.sink, self.clock = sink, clock
         self.last_timings: Timings | None = None
+        self._priors: dict[str, tuple[float, dict[str, float]]] = {}  # game id -> (expires at, live priors)
 
     def model_version(self) -> str | None:
         return self.backend.model_version()
@@ -151,11 +155,30 @@ class PregamePredictor:
         score of the same features (``pregame_model_home_win_probability``) when a model is approved and answers.
         Empty if the game id or its features cannot be resolved.
 
+        Kept per game for ``LIVE_PRIORS_TTL_SECONDS`` (at most ``LIVE_PRIORS_CACHED`` games; Elo's alone, when no
+        pre-game model answered, for ``LIVE_PRIORS_PARTIAL_TTL_SECONDS``): a game's pre-game inputs are facts of its
+        tip-off, while a live game is polled every few seconds, and with the endpoint backend each computation is a
+        SageMaker call. A newly approved pre-game model reaches live games within the TTL.
+
         Why both, each under its own name: the in-game model's trees from the 4th quarter on and its late logistic
         are trained on Elo's probability (:func:`courtside.models.ingame.pregame_probs`, the same ``elo_diff``
         through the same function), its early trees (periods 1-3) on the pre-game model's walk-forward probability
         (:func:`courtside.models.ingame.pregame_model_probs`). Feeding either part the other's is a train/serve skew.
         """
+        now = self.clock()
+        hit = self._priors.get(game_id)
+        if hit is not None and hit[0] > now:
+            return dict(hit[1])
+        priors = self._compute_live_priors(game_id)
+        if priors:
+            if len(self._priors) >= LIVE_PRIORS_CACHED:
+                self._priors.pop(next(iter(self._priors)))  # the oldest entry
+            complete = "pregame_model_home_win_probability" in priors
+            ttl = LIVE_PRIORS_TTL_SECONDS if complete else LIVE_PRIORS_PARTIAL_TTL_SECONDS
+            self._priors[game_id] = (now + ttl, priors)
+        return dict(priors)
+
+    def _compute_live_priors(self, game_id: str) -> dict[str, float]:
         try:
             day, rest = game_id.split("_", 1)
             away, home = rest.split("_at_")

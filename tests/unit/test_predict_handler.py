@@ -328,3 +328,34 @@ def test_live_priors_are_elo_and_the_approved_pregame_models_score_each_under_it
     assert priors["pregame_model_home_win_probability"] == pytest.approx(model_p, abs=1e-12)
     assert abs(model_p - elo_p) > 1e-6  # two different inputs, not one under two names
     assert service.pregame.live_priors("not-a-game") == {}
+
+
+def test_live_priors_are_kept_per_game_for_their_ttl(seeded):
+    """A live game is polled every few seconds; its pre-game inputs are read (and, with the endpoint backend,
+    scored) once per TTL, not per request."""
+    from courtside.config import get_settings
+    from courtside.online_store import OnlineStore
+    from courtside.serving import pregame as pregame_mod
+
+    register_and_approve(seeded[0], logistic_json())
+    reads = []
+
+    class CountingStore(OnlineStore):
+        def get_pregame_state(self, *args, **kwargs):
+            reads.append(args)
+            return super().get_pregame_state(*args, **kwargs)
+
+    now = [1000.0]
+    provider = RegistryModelProvider(get_settings().names.model_package_group)
+    predictor = PregamePredictor(store=CountingStore(), provider=provider, clock=lambda: now[0])
+    gid = "20190613_TOR_at_GSW"
+    first = predictor.live_priors(gid)
+    assert set(first) == {"pregame_home_win_probability", "pregame_model_home_win_probability"}
+    now[0] += pregame_mod.LIVE_PRIORS_TTL_SECONDS - 1
+    assert predictor.live_priors(gid) == first and len(reads) == 1
+    first["pregame_home_win_probability"] = 0.0  # a caller's copy: the kept entry is not changed through it
+    assert predictor.live_priors(gid)["pregame_home_win_probability"] > 0
+    now[0] += 2
+    predictor.live_priors(gid)
+    assert len(reads) == 2  # expired: read again
+    assert predictor.live_priors("not-a-game") == {} and predictor.live_priors("not-a-game") == {}
