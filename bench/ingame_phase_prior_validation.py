@@ -35,6 +35,7 @@ from bench.ingame_validation import (  # noqa: E402
     shipped_recipe,
     training_states,
 )
+from courtside.models import ingame  # noqa: E402
 from courtside.models.ingame_report import BINS  # noqa: E402
 
 SHIPPED = "shipped (Elo's probability in every phase)"
@@ -54,12 +55,12 @@ def both(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
-    ap.add_argument("--predictions", type=Path, default=ROOT / "docs/results/predictions.csv")
+    ap.add_argument("--predictions", type=Path, default=ingame.WALK_FORWARD_PREDICTIONS)
     args = ap.parse_args()
     elo = training_states(args.cache)
-    wf = pd.read_csv(args.predictions).set_index("game_key")["home_win_probability"]
-    states = elo.assign(wf_prob=elo["game_key"].map(wf).fillna(elo["pregame_prob"]))
-    print(f"{len(states)} states; without a walk-forward prediction: {int(elo['game_key'].map(wf).isna().sum())}")
+    wf = elo["game_key"].map(ingame.pregame_model_probs(args.predictions))
+    states = elo.assign(wf_prob=wf.fillna(elo["pregame_prob"]))
+    print(f"{len(states)} states; without a walk-forward prediction: {int(wf.isna().sum())}")
     res = score_shared_fit(states, both)
     print("\n" + fold_table(res, "pre-game input by phase"))
     print("\n".join(rule_lines(res)))

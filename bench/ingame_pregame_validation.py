@@ -35,15 +35,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.ingame_validation import fold_table, score_folds, shipped_recipe, training_states  # noqa: E402
+from courtside.models import ingame  # noqa: E402
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
-    ap.add_argument("--predictions", type=Path, default=ROOT / "docs/results/predictions.csv")
+    ap.add_argument("--predictions", type=Path, default=ingame.WALK_FORWARD_PREDICTIONS)
     args = ap.parse_args()
     elo = training_states(args.cache)
-    wf = pd.read_csv(args.predictions).set_index("game_key")["home_win_probability"]
+    wf = pd.Series(ingame.pregame_model_probs(args.predictions))
     missing = ~elo["game_key"].isin(wf.index)
     games = elo["game_key"].nunique()
     print(f"{len(elo)} states, {games} games; states without a walk-forward prediction: {int(missing.sum())}")

@@ -44,8 +44,8 @@ CANDIDATE = "trees on Elo's and the walk-forward probability, late logistic on E
 def with_walk_forward(states: pd.DataFrame, predictions: Path) -> pd.DataFrame:
     """`states` plus ``wf_logit_scaled``: the walk-forward probability's logit times the share of the game left
     (Elo's probability where a game has no walk-forward prediction), as ``ingame.derive`` scales Elo's."""
-    wf = pd.read_csv(predictions).set_index("game_key")["home_win_probability"]
-    p = states["game_key"].map(wf).fillna(states["pregame_prob"]).clip(1e-4, 1 - 1e-4).to_numpy(float)
+    wf = states["game_key"].map(ingame.pregame_model_probs(predictions))
+    p = wf.fillna(states["pregame_prob"]).clip(1e-4, 1 - 1e-4).to_numpy(float)
     share = np.maximum(states["seconds_left"].to_numpy(float), 0.0) / ingame.GAME_SECONDS
     return states.assign(wf_logit_scaled=np.log(p / (1 - p)) * share)
 
@@ -69,7 +69,7 @@ def rule_met(res: dict[str, dict[str, dict[str, float]]], shipped: str, candidat
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
-    ap.add_argument("--predictions", type=Path, default=ROOT / "docs/results/predictions.csv")
+    ap.add_argument("--predictions", type=Path, default=ingame.WALK_FORWARD_PREDICTIONS)
     args = ap.parse_args()
     states = with_walk_forward(training_states(args.cache), args.predictions)
     print(f"{len(states)} states of seasons {sorted(_season_code(states).unique())}")

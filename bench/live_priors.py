@@ -2,10 +2,10 @@
 
 Why: since v6 the live endpoint passes the in-game model two pre-game probabilities, Elo's and the approved pre-game
 model's (``PregamePredictor.live_priors``, kept per game for a TTL), so computing them also scores the pre-game
-model, and periods 1-3 go through the early trees. This measures ``LivePredictor.predict`` (the live handler's core: stored state ->
-inputs -> priors -> in-game model) with in-memory stores, so the figures are the code's own cost, against the
-stop-16 behaviour in the same process: Elo's probability only and the model without early trees (the shipped
-document with ``early`` removed). The pre-game model is the production form (compiled trees, as served).
+model, and periods 1-3 go through the early trees. This measures ``LivePredictor.predict`` (the live handler's core:
+stored state -> inputs -> priors -> in-game model) with in-memory stores, so the figures are the code's own cost,
+against the stop-16 behaviour in the same process: Elo's probability only and the model without early trees (the
+shipped document with ``early`` removed). The pre-game model is the production form (compiled trees, as served).
 
 Run: `.venv/bin/python bench/live_priors.py` (~1.5 min: it trains the pre-game teacher once). Prints thread-CPU and
 wall p50/p99 per phase (a 2nd-quarter and a last-minutes state) and the ratio v6 / stop 16 (medians of 5 interleaved

@@ -11,7 +11,7 @@ leave-one-season-out folds of the training seasons (:func:`courtside.models.inga
 never on the test season. The baseline is the same LightGBM on margin and time only (``BASELINE_FEATURES``),
 trained on the same states.
 
-Serving form ("courtside-ingame-v5", pure Python): derived features, the labelling functions and the label model's
+Serving form ("courtside-ingame-v6", pure Python): derived features, the labelling functions and the label model's
 posterior are computed here from raw state fields, so the live service and training compute ``leverage`` the same
 way; the trees are :class:`courtside.models.trees.TreeEnsembleModel`. Training states come from
 :mod:`courtside.models.ingame_states`, which samples the features handler's own tracker
