@@ -296,6 +296,12 @@ def models_train_live(
     train_seasons: str = typer.Option("2015-16,2016-17,2017-18", "--train-seasons", help="pbp_<season>.parquet"),
     test_season: str = typer.Option("2018-19", "--test-season", help="Scored once for a test Brier; '' = none."),
     n_estimators: int = typer.Option(300, "--n-estimators"),
+    pregame_predictions: str = typer.Option(
+        "",
+        "--pregame-predictions",
+        help="`courtside backtest` predictions CSV for the early trees (periods 1-3); default: the committed "
+        "docs/results/predictions.csv; 'none' = no early trees.",
+    ),
     do_register: bool = typer.Option(False, "--register", help="Register it in the live model package group."),
     approve: bool = typer.Option(False, "--approve", help="Approve it too (it starts serving the live endpoint)."),
     who: str | None = typer.Option(None),
@@ -304,11 +310,13 @@ def models_train_live(
     """Train the in-game model on 2015-16..2017-18 play-by-play and write its JSON (what the live endpoint serves)."""
     import time
 
-    from courtside.models import ingame_train
+    from courtside.models import ingame, ingame_train
 
     t = time.perf_counter()
     seasons = [x.strip() for x in train_seasons.split(",") if x.strip()]
-    trained = ingame_train.train(pbp_dir, seasons, test_season or None, n_estimators)
+    choice = pregame_predictions.strip()
+    predictions = None if choice.lower() == "none" else Path(choice) if choice else ingame.WALK_FORWARD_PREDICTIONS
+    trained = ingame_train.train(pbp_dir, seasons, test_season or None, n_estimators, predictions)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(trained.to_json() + "\n")
     summary = {**trained.metadata, "out": str(out), "bytes": out.stat().st_size}

@@ -51,15 +51,20 @@ def train(
     train_seasons: Sequence[str] = TRAIN_SEASONS,
     test_season: str | None = TEST_SEASON,
     n_estimators: int = 300,
+    pregame_predictions: Path | None = ingame.WALK_FORWARD_PREDICTIONS,
 ) -> TrainedLiveModel:
-    """Fit on `train_seasons`; when `test_season` is given, score its states once (Brier) for the metadata."""
+    """Fit on `train_seasons`; when `test_season` is given, score its states once (Brier) for the metadata.
+
+    `pregame_predictions` is a ``courtside backtest`` predictions CSV (the committed one by default): the early trees'
+    pre-game input. None fits no early trees (a v6 document that serves the Elo-trained parts in every period)."""
     from courtside.training.tracking import code_version
 
     timings: dict[str, float] = {}
     t = time.perf_counter()
     seasons = [*train_seasons, *([test_season] if test_season else [])]
     pbp, index = ingame.load_pbp_dir(Path(pbp_dir), seasons)
-    states = ingame.states_from_pbp(pbp, index, ingame.pregame_probs(), ingame.pregame_model_probs())
+    model_probs = ingame.pregame_model_probs(pregame_predictions) if pregame_predictions is not None else None
+    states = ingame.states_from_pbp(pbp, index, ingame.pregame_probs(), model_probs)
     timings["states_s"] = time.perf_counter() - t
 
     is_test = (_season_code(states) == test_season[2:4]).to_numpy() if test_season else None
@@ -75,6 +80,8 @@ def train(
         "train_states": int(len(train_states)),
         "train_games": int(train_states["GAME_ID"].nunique()),
         "n_estimators": n_estimators,
+        "pregame_predictions": Path(pregame_predictions).name if pregame_predictions is not None else None,
+        "early_trees": model.early is not None,
         "code_version": code.commit,
         "code_dirty": code.dirty,
         "created": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),

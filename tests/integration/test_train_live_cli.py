@@ -33,6 +33,8 @@ def test_train_live_writes_registers_and_serves(aws: Settings, data_dir: Path, t
     assert meta["train_games"] == 300 and meta["train_states"] > 300 * 70  # ~80 per game, as on the full seasons
     assert "test_brier" not in meta and meta["code_version"] and meta["created"].endswith("Z")
     assert len(model.trees.trees) == 15 and model.late is not None and model.label_model is not None
+    # the early trees (periods 1-3) on the committed walk-forward predictions, which cover these games
+    assert model.early is not None and meta["early_trees"] and meta["pregame_predictions"] == "predictions.csv"
 
     group = aws.names.live_model_package_group
     assert summary["model_version"] == f"{group}/1" and summary["status"] == registry.APPROVED
@@ -57,3 +59,14 @@ def test_train_live_writes_registers_and_serves(aws: Settings, data_dir: Path, t
         "pregame_home_win_probability": 0.6,
     }
     assert loaded.model.predict_proba(state) == model.predict_proba(state)
+
+
+def test_train_live_without_pregame_predictions_fits_no_early_trees(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ingame.json"
+    args = ["models", "train-live", "--out", str(out), "--pbp-dir", str(data_dir / "pbp")]
+    args += ["--train-seasons", "2018-19_first300", "--test-season", "", "--n-estimators", "5"]
+    res = CliRunner().invoke(app, [*args, "--pregame-predictions", "none"])
+    assert res.exit_code == 0, res.output
+    doc = out.read_bytes()
+    assert load_model(doc).early is None
+    assert read_metadata(doc)["early_trees"] is False and read_metadata(doc)["pregame_predictions"] is None
