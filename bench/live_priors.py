@@ -24,7 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.predict import timed  # noqa: E402
+from bench.predict import seeded_local_stack, timed  # noqa: E402
 
 GAME = "20190613_TOR_at_GSW"
 ROUNDS, ITERS = 5, 2000
@@ -52,11 +52,7 @@ def live_state(period: int, clock: float, margin: int) -> dict[str, Any]:
 
 
 def main() -> int:
-    import os
-
     from courtside.features.pregame import FEATURE_NAMES
-    from courtside.local.bootstrap import create_resources
-    from courtside.local.moto_server import LOCAL_CREDENTIALS, MotoServer, free_port
     from courtside.models import ingame
     from courtside.models.dataset import pregame_frame
     from courtside.models.ingame_train import SHIPPED_MODEL
@@ -74,20 +70,10 @@ def main() -> int:
     assert v6.early is not None, "the shipped model predates v6"
     v5 = dataclasses.replace(v6, early=None)
 
-    server = MotoServer(port=free_port()).start()  # only to read one real pre-game state from the seeded store
-    os.environ.update(LOCAL_CREDENTIALS)
-    os.environ["AWS_ENDPOINT_URL"] = server.endpoint_url
-    try:
-        from courtside.config import get_settings
+    with seeded_local_stack():  # only to read one real pre-game state from the seeded store
         from courtside.online_store import OnlineStore
-        from courtside.serving.testing import seed_store
 
-        settings = get_settings()
-        create_resources(settings)
-        seed_store(settings)
         pre_state = OnlineStore().get_pregame_state("GSW", "TOR", 2019, "2019-06-13")
-    finally:
-        server.stop()
 
     report: dict[str, Any] = {}
     for phase, live in {"2nd quarter": live_state(2, 400.0, 4), "last minutes": live_state(4, 200.0, 2)}.items():

@@ -20,8 +20,11 @@ import os
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -86,11 +89,29 @@ def timed(fn, n):
     }
 
 
-def main() -> int:
+@contextmanager
+def seeded_local_stack() -> Iterator[Any]:
+    """A moto server started here, the project's resources created on it and the online store seeded (games through
+    2019-06-13); yields the settings. Stopped on exit."""
     from courtside.config import get_settings
-    from courtside.features.pregame import FEATURE_NAMES
     from courtside.local.bootstrap import create_resources
     from courtside.local.moto_server import LOCAL_CREDENTIALS, MotoServer, free_port
+    from courtside.serving.testing import seed_store
+
+    server = MotoServer(port=free_port()).start()
+    os.environ.update(LOCAL_CREDENTIALS)
+    os.environ["AWS_ENDPOINT_URL"] = server.endpoint_url
+    try:
+        settings = get_settings()
+        create_resources(settings)
+        seed_store(settings)
+        yield settings
+    finally:
+        server.stop()
+
+
+def main() -> int:
+    from courtside.features.pregame import FEATURE_NAMES
     from courtside.models.dataset import pregame_frame
     from courtside.serving.compiled import CompiledTrees
     from courtside.serving.compression import build_forms
@@ -110,16 +131,9 @@ def main() -> int:
         "distilled-logistic": forms["distilled"],
     }
 
-    server = MotoServer(port=free_port()).start()
-    os.environ.update(LOCAL_CREDENTIALS)
-    os.environ["AWS_ENDPOINT_URL"] = server.endpoint_url
-    try:
+    with seeded_local_stack() as settings:
         from courtside.online_store import OnlineStore
-        from courtside.serving.testing import seed_store
 
-        settings = get_settings()
-        create_resources(settings)
-        seed_store(settings)
         store = OnlineStore()
         req = PregameRequest(date="2019-06-13", home_team="GSW", away_team="TOR")
         state = store.get_pregame_state("GSW", "TOR", 2019, "2019-06-13")
@@ -182,8 +196,6 @@ def main() -> int:
             "p50_ms": round(_percentile(lat, 50), 2),
             "p99_ms": round(_percentile(lat, 99), 2),
         }
-    finally:
-        server.stop()
     print(json.dumps(report, indent=2))
     compiled = report["handler_core_without_feature_read"]["compiled-trees"]
     fast = compiled["speedup_p50_vs_booster"] >= 5.0 and compiled["speedup_p50_vs_sklearn"] >= 5.0
