@@ -99,13 +99,13 @@ class CalibratedModel:
     def predict_many(self, rows: Sequence[Mapping[str, float]]) -> list[float]:
         return [self.predict_proba(r) for r in rows]
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "base": self.base.as_dict(),
+            "calibration": self.calibration.as_dict(),
+            "metadata": self.metadata,
+        }
+
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "format": FORMAT,
-                "base": json.loads(self.base.to_json()),
-                "calibration": self.calibration.as_dict(),
-                "metadata": self.metadata,
-            },
-            sort_keys=True,
-        )
+        return json.dumps(self.as_dict(), sort_keys=True)

@@ -54,15 +54,15 @@ class EnsembleModel:
     def predict_many(self, rows: Sequence[Mapping[str, float]]) -> list[float]:
         return [self.predict_proba(r) for r in rows]
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "members": [m.as_dict() for m in self.members],
+            "member_names": list(self.member_names),
+            "weights": list(self.weights),
+            "intercept": self.intercept,
+            "metadata": self.metadata,
+        }
+
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "format": FORMAT,
-                "members": [json.loads(m.to_json()) for m in self.members],
-                "member_names": list(self.member_names),
-                "weights": list(self.weights),
-                "intercept": self.intercept,
-                "metadata": self.metadata,
-            },
-            sort_keys=True,
-        )
+        return json.dumps(self.as_dict(), sort_keys=True)

@@ -44,7 +44,7 @@ from typing import Any
 
 from courtside.features.live import LIVE_FEATURE_NAMES
 from courtside.labeling.label_model import LabelModel
-from courtside.models.documents import read_document
+from courtside.models.documents import check_document, read_document
 from courtside.models.ingame_states import PBP_COLUMNS, STEP_SECONDS, states_from_pbp
 from courtside.models.trees import TreeEnsembleModel, sigmoid
 
@@ -258,31 +258,37 @@ class InGameModel:
             p[ix] = self.early_booster.predict(np.asarray([[d[f] for f in self.early.feature_names] for d in de]))
         return p
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "trees": self.trees.as_dict(),
+            "late": self.late.as_dict() if self.late else None,
+            "late_weight": self.late_weight,
+            "label_model": self.label_model.as_dict() if self.label_model else None,
+            "early": self.early.as_dict() if self.early else None,
+        }
+
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "format": FORMAT,
-                "trees": json.loads(self.trees.to_json()),
-                "late": self.late.as_dict() if self.late else None,
-                "late_weight": self.late_weight,
-                "label_model": self.label_model.as_dict() if self.label_model else None,
-                "early": json.loads(self.early.to_json()) if self.early else None,
-            }
-        )
+        return json.dumps(self.as_dict())
 
 
 def load_model(text: str | bytes) -> InGameModel:
     """A served model from its document: v6, or v5 (no early trees)."""
-    doc = read_document(text, READABLE_FORMATS)
+    return from_document(read_document(text, READABLE_FORMATS))
+
+
+def from_document(doc: Mapping[str, Any]) -> InGameModel:
+    """A served model from its parsed document (its parts are built from the parsed dicts, never re-serialised)."""
+    doc = check_document(doc, READABLE_FORMATS)
     late = doc.get("late")
     lm = doc.get("label_model")
     early = doc.get("early")
     return InGameModel(
-        TreeEnsembleModel.from_json(json.dumps(doc["trees"])),
+        TreeEnsembleModel.from_dict(doc["trees"]),
         LateLogistic(tuple(late["feature_names"]), tuple(late["coef"]), float(late["intercept"])) if late else None,
         LabelModel.from_dict(lm) if lm else None,
         float(doc["late_weight"]),
-        early=TreeEnsembleModel.from_json(json.dumps(early)) if early else None,
+        early=TreeEnsembleModel.from_dict(early) if early else None,
     )
 
 

@@ -35,7 +35,7 @@ class TrainedLiveModel:
 
     def to_json(self) -> str:
         """The serving document with its metadata (compact: this is the file the registry and the repo ship)."""
-        doc = json.loads(self.model.to_json())
+        doc = self.model.as_dict()
         doc["metadata"] = self.metadata
         return json.dumps(doc, separators=(",", ":"))
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from courtside.models.documents import read_document
+from courtside.models.documents import check_document, read_document
 
 FORMAT = "courtside-linear-v1"
 
@@ -53,23 +53,28 @@ class LinearModel:
     def predict_many(self, rows: Sequence[Mapping[str, float]]) -> list[float]:
         return [self.predict_proba(r) for r in rows]
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "feature_names": list(self.feature_names),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "coef": list(self.coef),
+            "intercept": self.intercept,
+            "metadata": self.metadata,
+        }
+
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "format": FORMAT,
-                "feature_names": list(self.feature_names),
-                "mean": list(self.mean),
-                "scale": list(self.scale),
-                "coef": list(self.coef),
-                "intercept": self.intercept,
-                "metadata": self.metadata,
-            },
-            sort_keys=True,
-        )
+        return json.dumps(self.as_dict(), sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> LinearModel:
-        doc = read_document(text, FORMAT)
+        return cls.from_dict(read_document(text, FORMAT))
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> LinearModel:
+        """The model from its parsed document (on its own or an ensemble's member)."""
+        doc = check_document(doc, FORMAT)
         return cls(
             feature_names=tuple(doc["feature_names"]),
             mean=tuple(doc["mean"]),

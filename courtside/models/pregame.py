@@ -219,11 +219,10 @@ def fit(train_df: Any, hyperparameters: Mapping[str, Any]) -> Any:
 
 def _from_doc(doc: Mapping[str, Any]) -> Any:
     fmt = doc.get("format")
-    text = json.dumps(doc)
     if fmt == linear.FORMAT:
-        return linear.LinearModel.from_json(text)
+        return linear.LinearModel.from_dict(doc)
     if fmt == trees.FORMAT:
-        return trees.TreeEnsembleModel.from_json(text)
+        return trees.TreeEnsembleModel.from_dict(doc)
     if fmt == ens.FORMAT:
         return ens.EnsembleModel(
             members=tuple(_from_doc(m) for m in doc["members"]),
@@ -239,7 +238,7 @@ def _from_doc(doc: Mapping[str, Any]) -> Any:
     if fmt is not None and str(fmt).startswith("courtside-ingame"):
         from courtside.models import ingame
 
-        return ingame.load_model(text)
+        return ingame.from_document(doc)
     raise ValueError(f"unknown model format {fmt!r}")
 
 

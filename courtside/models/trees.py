@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from courtside.models.documents import read_document
+from courtside.models.documents import check_document, read_document
 
 FORMAT = "courtside-trees-v1"
 
@@ -111,20 +111,25 @@ class TreeEnsembleModel:
     def predict_many(self, rows: Sequence[Mapping[str, float]]) -> list[float]:
         return [self.predict_proba(r) for r in rows]
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "feature_names": list(self.feature_names),
+            "trees": [t.as_dict() for t in self.trees],
+            "metadata": self.metadata,
+        }
+
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "format": FORMAT,
-                "feature_names": list(self.feature_names),
-                "trees": [t.as_dict() for t in self.trees],
-                "metadata": self.metadata,
-            },
-            sort_keys=True,
-        )
+        return json.dumps(self.as_dict(), sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> TreeEnsembleModel:
-        doc = read_document(text, FORMAT)
+        return cls.from_dict(read_document(text, FORMAT))
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> TreeEnsembleModel:
+        """The model from its parsed document (on its own or nested in a bigger one)."""
+        doc = check_document(doc, FORMAT)
         trees = tuple(
             Tree(
                 tuple(t["feature"]),

@@ -70,6 +70,20 @@ def test_model_serves_from_json_and_matches_the_booster(split, model):
         loaded.predict_proba({k: v for k, v in live.items() if k != "margin_change_2min"})
 
 
+def test_nested_parts_load_from_the_parsed_document_and_keep_their_format_check(model):
+    """The loader builds the trees from the parsed dicts (no re-serialising); a wrong part is still refused."""
+    import json
+
+    doc = model.as_dict()
+    assert json.loads(model.to_json()) == json.loads(json.dumps(doc))
+    assert ingame.from_document(doc) == ingame.load_model(model.to_json())
+    bad = {**doc, "trees": {**doc["trees"], "format": "courtside-linear-v1"}}
+    with pytest.raises(ValueError, match="not a courtside-trees-v1 document: format='courtside-linear-v1'"):
+        ingame.load_model(json.dumps(bad))
+    with pytest.raises(ValueError, match="not a courtside-ingame-v6 or courtside-ingame-v5 document"):
+        ingame.from_document(doc["trees"])
+
+
 def test_late_blend_only_in_the_last_five_minutes(split, model):
     _, test = split
     plain = dataclasses.replace(model, late=None)
