@@ -17,6 +17,9 @@ Rule, fixed before the run: the Brier-fitted row with the lower leave-one-season
 the log-loss fit only if that mean is lower than the shipped row's, and its latest forward fold (-> 2017-18) and
 forward weighted mean (1/3, 2/3) are lower too.
 
+The refit is ``courtside.models.brier_fit.refit_by_brier`` (this script had its own copy for the deciding run; the
+re-run through the shipped code printed the same table).
+
 Run: `.venv/bin/python bench/ingame_brier_fit_validation.py` (states cached in /tmp/ingame_states.parquet, shared
 with the other bench scripts; ~4 min on 2 cores from the cache).
 """
@@ -43,41 +46,12 @@ from bench.ingame_validation import (  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
 
-def brier_fit(late: ingame.LateLogistic, x: np.ndarray, y: np.ndarray) -> ingame.LateLogistic:
-    """The late logistic's coefficients re-fitted to minimise mean (p - y)^2, starting from `late` (log loss)."""
-    from scipy.optimize import minimize
-
-    mu, sd = x.mean(axis=0), x.std(axis=0)
-    sd[sd == 0] = 1.0
-    z = (x - mu) / sd
-    coef = np.asarray(late.coef)
-    w0 = np.concatenate([[late.intercept + coef @ mu], coef * sd])  # the same function in standardised units
-    zz = np.hstack([np.ones((len(z), 1)), z])
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        p = 1.0 / (1.0 + np.exp(-(zz @ w)))
-        r = p - y
-        return float(np.mean(r * r)), zz.T @ (2.0 * r * p * (1.0 - p)) / len(y)
-
-    res = minimize(loss, w0, jac=True, method="L-BFGS-B", options={"maxiter": 2000, "gtol": 1e-10})
-    b, c = res.x[0], res.x[1:] / sd
-    return ingame.LateLogistic(late.feature_names, tuple(float(v) for v in c), float(b - c @ mu))
-
-
 def candidates(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The shipped model fitted once on `train`; its late logistic re-fitted by Brier, scored on `val`."""
+    """The model fitted once on `train` with the log-loss late logistic; that logistic re-fitted by Brier
+    (``ingame.fit_late_logistic(loss="brier")``, the code that ships it since this run), scored on `val`."""
     lm = ingame.fit_label_model(train)
-    model = ingame.fit(train, label_model=lm)
-    assert model.late is not None
-    rows = train[(train["period"] >= 4) & (train["seconds_left"] <= ingame.LATE_TRAIN_SECONDS)]
-    derived = [ingame.derive(r, lm) for r in rows.to_dict("records")]
-    x = np.asarray([[d[f] for f in model.late.feature_names] for d in derived], dtype=float)
-    y = rows["home_win"].to_numpy(float)
-    late = brier_fit(model.late, x, y)
-    before = np.mean((1 / (1 + np.exp(-(x @ np.asarray(model.late.coef) + model.late.intercept))) - y) ** 2)
-    after = np.mean((np.asarray([late.predict_proba(d) for d in derived]) - y) ** 2)
-    print(f"training late states {len(y)}: Brier of the late logistic {before:.6f} (log loss fit) -> {after:.6f}")
-    brier = dataclasses.replace(model, late=late)
+    model = ingame.fit(train, label_model=lm, late_loss="log")
+    brier = dataclasses.replace(model, late=ingame.fit_late_logistic(train, lm, loss="brier"))
     return {
         "shipped: late logistic fitted by log loss, weight 0.6": model.predict_frame(val),
         "late logistic fitted by Brier, weight 0.6": brier.predict_frame(val),

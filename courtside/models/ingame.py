@@ -107,6 +107,11 @@ LATE_FEATURES = (*LATE_FEATURES_V5, "margin_per_sqrt_poss_left")
 # logistic at v3's 0.5: 0.07874). Refitted on v5's states (loose ball after a miss) 0.6 and 0.7 tie (0.07798 vs
 # 0.07797), so it stays. On 2018-19 it did not carry over: see docs/results/ingame/README.md.
 LATE_WEIGHT = 0.6
+# The late logistic's fitting loss. Since stop 18 "brier" (log loss first, then refitted to minimise the Brier score
+# it is judged by: courtside.models.brier_fit); chosen on validation folds by bench/ingame_brier_fit_validation.py
+# (LOSO mean 0.0779457 vs 0.0779528, latest fold 0.0753585 vs 0.0754377, forward mean lower too). "log": before.
+LATE_LOSS = "brier"
+LATE_LOSSES = ("brier", "log")
 POSSESSION_SECONDS = 24.0  # one shot clock: the longest a possession lasts
 BASELINE_FEATURES = ("margin", "seconds_left", "margin_per_sqrt_time")
 MONOTONE = {"margin": 1, "margin_per_sqrt_time": 1, "brownian_z": 1, "pregame_logit_scaled": 1}
@@ -354,6 +359,7 @@ def fit(
     late_features: Sequence[str] = LATE_FEATURES,
     late_weight: float = LATE_WEIGHT,
     early: bool = True,
+    late_loss: str = LATE_LOSS,
 ) -> InGameModel:
     """Train on `states`. The baseline call is ``fit(states, BASELINE_FEATURES, late_model=False,
     monotone=False)``: plain LightGBM on margin and time, as before.
@@ -380,7 +386,7 @@ def fit(
     late = None
     if late_model:
         ix = [i for i, r in enumerate(recs) if int(r["period"]) >= 4 and float(r["seconds_left"]) <= LATE_TRAIN_SECONDS]
-        late = _fit_late([derived[i] for i in ix], y[ix], late_features)
+        late = _fit_late([derived[i] for i in ix], y[ix], late_features, late_loss)
     early_trees = early_booster = None
     if early and "pregame_model_prob" in states.columns and "pregame_logit_scaled" in features:
         xe = np.asarray([[d[f] for f in features] for d in (derive(with_model_prior(r), label_model) for r in recs)])
@@ -392,14 +398,23 @@ def fit(
     )
 
 
-def _fit_late(derived: Sequence[Mapping[str, float]], y: Any, late_features: Sequence[str]) -> LateLogistic:
+def _fit_late(
+    derived: Sequence[Mapping[str, float]], y: Any, late_features: Sequence[str], loss: str = LATE_LOSS
+) -> LateLogistic:
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
+    if loss not in LATE_LOSSES:
+        raise ValueError(f"late_loss must be one of {LATE_LOSSES}, got {loss!r}")
     late_features = tuple(late_features)
     xl = np.asarray([[d[f] for f in late_features] for d in derived], dtype=float)
     clf = LogisticRegression(C=1.0, max_iter=5000).fit(xl, y)
-    return LateLogistic(late_features, tuple(float(c) for c in clf.coef_[0]), float(clf.intercept_[0]))
+    coef, intercept = tuple(float(c) for c in clf.coef_[0]), float(clf.intercept_[0])
+    if loss == "brier":
+        from courtside.models.brier_fit import refit_by_brier
+
+        coef, intercept = refit_by_brier(coef, intercept, xl, y)
+    return LateLogistic(late_features, coef, intercept)
 
 
 def fit_late_logistic(
@@ -407,6 +422,7 @@ def fit_late_logistic(
     label_model: LabelModel | None = None,
     late_features: Sequence[str] = LATE_FEATURES,
     window_seconds: float | None = None,
+    loss: str = LATE_LOSS,
 ) -> LateLogistic:
     """The late-phase logistic alone (what :func:`fit` trains next to the trees), on the states of the 4th quarter's
     and overtime's last ``LATE_TRAIN_SECONDS`` (or `window_seconds`): the report compares late feature sets and
@@ -414,7 +430,7 @@ def fit_late_logistic(
     window = LATE_TRAIN_SECONDS if window_seconds is None else window_seconds
     late = states[(states["period"] >= 4) & (states["seconds_left"] <= window)]
     derived = [derive(r, label_model) for r in late.to_dict("records")]
-    return _fit_late(derived, late["home_win"].to_numpy(int), late_features)
+    return _fit_late(derived, late["home_win"].to_numpy(int), late_features, loss)
 
 
 def time_bin(period: int, seconds_left: float) -> str:

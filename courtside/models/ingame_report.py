@@ -228,6 +228,9 @@ def run(states: Any) -> dict[str, Any]:
     variants["late logistic fitted on the last 360 s (v5's window)"] = dataclasses.replace(
         model, late=ingame.fit_late_logistic(train, lm, window_seconds=360)
     ).predict_frame(test)
+    variants["late logistic fitted by log loss (stop 17's model)"] = dataclasses.replace(
+        model, late=ingame.fit_late_logistic(train, lm, loss="log")
+    ).predict_frame(test)
     variants["without monotone constraints"] = ingame.fit(train, label_model=lm, monotone=False).predict_frame(test)
     variants["previous model (v1 features + leverage, no blend, no constraints)"] = ingame.fit(
         train, (*ingame.V1_FEATURES, "leverage"), label_model=lm, late_model=False, monotone=False, early=False

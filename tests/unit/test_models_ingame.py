@@ -84,6 +84,27 @@ def test_nested_parts_load_from_the_parsed_document_and_keep_their_format_check(
         ingame.from_document(doc["trees"])
 
 
+def test_late_logistic_is_fitted_by_the_brier_score_it_is_judged_on(split, model):
+    """Default since stop 18: the late logistic is refitted by Brier; the log-loss fit stays selectable."""
+    import numpy as np
+
+    train, _ = split
+    lm = model.label_model
+    log, brier = ingame.fit_late_logistic(train, lm, loss="log"), ingame.fit_late_logistic(train, lm)
+    late = train[(train["period"] >= 4) & (train["seconds_left"] <= ingame.LATE_TRAIN_SECONDS)]
+    derived = [ingame.derive(r, lm) for r in late.to_dict("records")]
+    y = late["home_win"].to_numpy(float)
+
+    def score(m):
+        return float(np.mean((np.asarray([m.predict_proba(d) for d in derived]) - y) ** 2))
+
+    assert brier.feature_names == log.feature_names and brier.coef != log.coef
+    assert score(brier) < score(log)
+    assert model.late.coef == pytest.approx(brier.coef)  # fit() trains the same late logistic
+    with pytest.raises(ValueError, match="late_loss must be one of"):
+        ingame.fit_late_logistic(train, lm, loss="hinge")
+
+
 def test_late_blend_only_in_the_last_five_minutes(split, model):
     _, test = split
     plain = dataclasses.replace(model, late=None)
