@@ -26,7 +26,6 @@ with the other bench scripts; ~4 min on 2 cores from the cache).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 from pathlib import Path
@@ -37,12 +36,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import (  # noqa: E402
-    fold_table,
-    rule_lines,
-    score_shared_fit,
-    training_states,
-)
+from bench.ingame_validation import run_shared_fit  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
 
@@ -60,13 +54,7 @@ def candidates(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
-    args = ap.parse_args()
-    s = training_states(args.cache)
-    res = score_shared_fit(s, candidates)
-    print("\n" + fold_table(res, "late logistic"))
-    print("\n".join(rule_lines(res)))
+    run_shared_fit(candidates, "late logistic")
 
 
 if __name__ == "__main__":

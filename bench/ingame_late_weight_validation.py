@@ -18,7 +18,6 @@ with the other bench scripts; ~4 min on 2 cores from the cache).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 from pathlib import Path
@@ -29,12 +28,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import (  # noqa: E402
-    fold_table,
-    rule_lines,
-    score_shared_fit,
-    training_states,
-)
+from bench.ingame_validation import run_shared_fit  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
 WEIGHTS = (0.5, 0.6, 0.7, 0.8)
@@ -52,12 +46,7 @@ def weights(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
-    args = ap.parse_args()
-    res = score_shared_fit(training_states(args.cache), weights)
-    print("\n" + fold_table(res, "late blend (Brier-fitted late logistic)"))
-    print("\n".join(rule_lines(res)))
+    run_shared_fit(weights, "late blend (Brier-fitted late logistic)")
 
 
 if __name__ == "__main__":

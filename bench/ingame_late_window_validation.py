@@ -17,7 +17,6 @@ with the other bench scripts; ~4 min on 2 cores).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 from pathlib import Path
@@ -28,12 +27,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import (  # noqa: E402
-    fold_table,
-    rule_lines,
-    score_shared_fit,
-    training_states,
-)
+from bench.ingame_validation import run_shared_fit  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
 WINDOWS = (240, 300, 360, 480, 720)  # seconds of regulation's end the late logistic is fitted on (360 until stop 16)
@@ -52,13 +46,7 @@ def windows(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
-    args = ap.parse_args()
-    s = training_states(args.cache)
-    res = score_shared_fit(s, windows)
-    print("\n" + fold_table(res, "late logistic fitted on"))
-    print("\n".join(rule_lines(res)))
+    run_shared_fit(windows, "late logistic fitted on")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ with the other bench scripts; ~3 min on 2 cores).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -29,13 +28,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import (  # noqa: E402
-    fold_table,
-    rule_lines,
-    score_shared_fit,
-    sigmoid,
-    training_states,
-)
+from bench.ingame_validation import run_shared_fit, sigmoid  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
 
@@ -65,13 +58,7 @@ def blends(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
-    args = ap.parse_args()
-    s = training_states(args.cache)
-    res = score_shared_fit(s, blends)
-    print("\n" + fold_table(res, "late blend"))
-    print("\n".join(rule_lines(res)))
+    run_shared_fit(blends, "late blend")
 
 
 if __name__ == "__main__":

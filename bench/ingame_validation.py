@@ -351,6 +351,21 @@ def score_shared_fit(
     return res
 
 
+def run_shared_fit(
+    predict: Callable[[pd.DataFrame, pd.DataFrame], dict[str, np.ndarray]], label: str
+) -> dict[str, dict[str, dict[str, float]]]:
+    """The whole run of a bench whose candidates share one fit per fold (:func:`score_shared_fit`): its command line
+    (``--cache`` for the training states), every fold scored, then the fold table (first column headed `label`) and
+    the figures every late-phase rule reads. Returns the results for a bench that checks more."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
+    args = ap.parse_args()
+    res = score_shared_fit(training_states(args.cache), predict)
+    print("\n" + fold_table(res, label))
+    print("\n".join(rule_lines(res)))
+    return res
+
+
 def _split(s: pd.DataFrame, held: int, is_train: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     code = _season_code(s).astype(int)
     return s[code.map(is_train).to_numpy(bool)], s[(code == held).to_numpy()]
