@@ -213,7 +213,7 @@ def run(states: Any) -> dict[str, Any]:
         train, tuple(f for f in ingame.FULL_FEATURES if f != "leverage"), label_model=lm
     ).predict_frame(test)
     variants["without late-phase logistic blend"] = dataclasses.replace(model, late=None).predict_frame(test)
-    variants["Elo's probability in every phase (no early trees; stop 16's model)"] = dataclasses.replace(
+    variants["Elo's probability in every phase (no early trees, as before stop 17)"] = dataclasses.replace(
         model, early=None, early_booster=None
     ).predict_frame(test)
     variants["late blend weight 0.5 (v3's) instead of LATE_WEIGHT"] = dataclasses.replace(
