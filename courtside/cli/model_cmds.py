@@ -109,7 +109,10 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("docs/results/ingame"), "--out"),
     ) -> None:
         """In-game model: train 2015-16..2017-18, test 2018-19; Brier per quarter and last 5 minutes vs baseline."""
+        from tqdm import tqdm
+
         from courtside.models import ingame_report
 
-        report = ingame_report.report(pbp_dir, out)
+        with tqdm(desc="replaying play-by-play (fitting follows)", unit="game") as bar:
+            report = ingame_report.report(pbp_dir, out, progress=bar)
         typer.echo(json.dumps(report["bins"], indent=2, default=float))

@@ -310,13 +310,16 @@ def models_train_live(
     """Train the in-game model on 2015-16..2017-18 play-by-play and write its JSON (what the live endpoint serves)."""
     import time
 
+    from tqdm import tqdm
+
     from courtside.models import ingame, ingame_train
 
     t = time.perf_counter()
     seasons = [x.strip() for x in train_seasons.split(",") if x.strip()]
     choice = pregame_predictions.strip()
     predictions = None if choice.lower() == "none" else Path(choice) if choice else ingame.WALK_FORWARD_PREDICTIONS
-    trained = ingame_train.train(pbp_dir, seasons, test_season or None, n_estimators, predictions)
+    with tqdm(desc="replaying play-by-play (fitting follows)", unit="game") as bar:
+        trained = ingame_train.train(pbp_dir, seasons, test_season or None, n_estimators, predictions, progress=bar)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(trained.to_json() + "\n")
     summary = {**trained.metadata, "out": str(out), "bytes": out.stat().st_size}

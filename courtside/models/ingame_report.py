@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from courtside.models import ingame
+from courtside.models.ingame_states import Progress
 
 TRAIN_SEASONS = ("2015-16", "2016-17", "2017-18")
 TEST_SEASON = "2018-19"
@@ -478,11 +479,12 @@ def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def report(pbp_dir: Path, out_dir: Path) -> dict[str, Any]:
-    """Build states from the play-by-play, run :func:`run`, write ingame_report.json and README.md."""
+def report(pbp_dir: Path, out_dir: Path, progress: Progress | None = None) -> dict[str, Any]:
+    """Build states from the play-by-play (`progress` follows that replay), run :func:`run`, write
+    ingame_report.json and README.md."""
     pre = ingame.pregame_probs()
     pbp, index = ingame.load_pbp_dir(Path(pbp_dir), [*TRAIN_SEASONS, TEST_SEASON])
-    states = ingame.states_from_pbp(pbp, index, pre, ingame.pregame_model_probs())
+    states = ingame.states_from_pbp(pbp, index, pre, ingame.pregame_model_probs(), progress)
     rep = run(states)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from courtside.features.live import REGULATION_PERIODS, LiveState, pbp_payload_from_row
 
@@ -63,21 +63,31 @@ class GameReplay:
     states: Iterator[LiveState]  # the LiveState after each event :func:`replay` applies
 
 
-def replayed_games(pbp: Any, index: Any) -> Iterator[GameReplay]:
+class Progress(Protocol):
+    """What the replay reports to (a ``tqdm`` bar fits): the number of games, then one update per game replayed."""
+
+    total: float | None
+
+    def update(self, n: float = 1) -> Any: ...
+
+
+def replayed_games(pbp: Any, index: Any, progress: Progress | None = None) -> Iterator[GameReplay]:
     """Every regular-season game of `pbp` that `index` knows, replayed through the live tracker, in pbp order.
 
     Only regular-season games (id prefix 002) are whole here, and the tracker's score needs every earlier period.
     The replay is looked up at call time, so a bench can measure a candidate tracker through the same loop.
+    `progress` learns the number of games before the first and is updated after each (a replay of four seasons
+    takes about a minute, and a bar is what the person waiting would rather look at).
     """
     from courtside.teams import to_bref
 
     idx = index.assign(GAME_ID=index["GAME_ID"].astype(str).str.zfill(10)).set_index("GAME_ID")
     pbp = pbp.assign(GAME_ID=pbp["GAME_ID"].astype(str).str.zfill(10))
-    pbp = pbp[pbp["GAME_ID"].str[:3] == "002"]
+    pbp = pbp[(pbp["GAME_ID"].str[:3] == "002") & pbp["GAME_ID"].isin(idx.index)]
     cols = [c for c in PBP_COLUMNS if c in pbp.columns]
+    if progress is not None:
+        progress.total = int(pbp["GAME_ID"].nunique())
     for gid, g in pbp[cols].groupby("GAME_ID", sort=False):
-        if gid not in idx.index:
-            continue
         info = idx.loc[gid]
         home, away = to_bref(str(info["home"])), to_bref(str(info["away"]))
         date = str(info["game_date"]).replace("-", "")[:8]
@@ -90,6 +100,8 @@ def replayed_games(pbp: Any, index: Any) -> Iterator[GameReplay]:
             int(info["home_pts"] > info["away_pts"]),
             replay(rows, home, away),
         )
+        if progress is not None:
+            progress.update(1)
 
 
 def training_row(
@@ -120,15 +132,16 @@ def states_from_pbp(
     index: Any,
     pregame: Mapping[str, float] | None = None,
     pregame_model: Mapping[str, float] | None = None,
+    progress: Progress | None = None,
 ) -> Any:
     """Sampled regular-season game states with label ``home_win`` (the final result from the games index);
     with `pregame_model` (game_key -> the pre-game model's walk-forward probability) a ``pregame_model_prob``
-    column too, the early trees' input."""
+    column too, the early trees' input. `progress` follows the replay game by game (see :func:`replayed_games`)."""
     import pandas as pd
 
     pregame = pregame or {}
     out = []
-    for game in replayed_games(pbp, index):
+    for game in replayed_games(pbp, index, progress):
         period, next_sample = 1, None
         for state in game.states:
             if state.period != period:

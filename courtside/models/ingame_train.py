@@ -24,6 +24,7 @@ from typing import Any
 
 from courtside.models import ingame
 from courtside.models.ingame_report import TEST_SEASON, TRAIN_SEASONS, _brier, _season_code
+from courtside.models.ingame_states import Progress
 
 SHIPPED_MODEL = Path(__file__).resolve().parents[2] / "data" / "models" / "ingame_model.json"
 
@@ -52,11 +53,13 @@ def train(
     test_season: str | None = TEST_SEASON,
     n_estimators: int = 300,
     pregame_predictions: Path | None = ingame.WALK_FORWARD_PREDICTIONS,
+    progress: Progress | None = None,
 ) -> TrainedLiveModel:
     """Fit on `train_seasons`; when `test_season` is given, score its states once (Brier) for the metadata.
 
     `pregame_predictions` is a ``courtside backtest`` predictions CSV (the committed one by default): the early trees'
-    pre-game input. None fits no early trees (a v6 document that serves the Elo-trained parts in every period)."""
+    pre-game input. None fits no early trees (a v6 document that serves the Elo-trained parts in every period).
+    `progress` follows the replay of the play-by-play, the slowest step."""
     from courtside.training.tracking import code_version
 
     timings: dict[str, float] = {}
@@ -64,7 +67,7 @@ def train(
     seasons = [*train_seasons, *([test_season] if test_season else [])]
     pbp, index = ingame.load_pbp_dir(Path(pbp_dir), seasons)
     model_probs = ingame.pregame_model_probs(pregame_predictions) if pregame_predictions is not None else None
-    states = ingame.states_from_pbp(pbp, index, ingame.pregame_probs(), model_probs)
+    states = ingame.states_from_pbp(pbp, index, ingame.pregame_probs(), model_probs, progress)
     timings["states_s"] = time.perf_counter() - t
 
     is_test = (_season_code(states) == test_season[2:4]).to_numpy() if test_season else None

@@ -53,6 +53,32 @@ def test_states_and_weak_labels(states):
     assert (s["period"] > 4).any()  # overtime is sampled too
 
 
+def test_replay_reports_its_progress_game_by_game(data_dir, states):
+    """The CLIs' progress bar: the number of games first, then one update per game, ending at that number."""
+    import pandas as pd
+
+    class Recorder:
+        total: float | None = None
+
+        def __init__(self) -> None:
+            self.seen: list[float | None] = []
+
+        def update(self, n: float = 1) -> None:
+            self.seen.append(self.total)
+
+    pbp = pd.read_parquet(data_dir / "pbp" / "pbp_2018-19_first300.parquet")
+    pbp = pbp.sort_values(["GAME_ID", "EVENTNUM"], kind="mergesort")  # as the `states` fixture replays it
+    index = pd.read_csv(data_dir / "pbp" / "games_index_2018-19_first300.csv", dtype={"GAME_ID": str})
+    games = pbp["GAME_ID"].astype(str).str.zfill(10)
+    first = sorted(games.unique())[:12]
+    rec = Recorder()
+    s = ingame.states_from_pbp(pbp[games.isin(first)], index, progress=rec)
+    assert rec.total == s["GAME_ID"].nunique() == 12
+    assert len(rec.seen) == 12 and set(rec.seen) == {12}  # the total was known before the first game finished
+    full, _ = states
+    assert s.equals(full[full["GAME_ID"].isin(first)].drop(columns=["leverage"]).reset_index(drop=True))
+
+
 def test_model_serves_from_json_and_matches_the_booster(split, model):
     _, test = split
     loaded = ingame.load_model(model.to_json())
