@@ -64,11 +64,14 @@ class GameReplay:
 
 
 class Progress(Protocol):
-    """What the replay reports to (a ``tqdm`` bar fits): the number of games, then one update per game replayed."""
+    """What the replay reports to (a ``tqdm`` bar fits): the number of games, one update per game replayed, and
+    ``close`` when the last is done (so the bar's time and rate are the replay's, not the fit's that follows)."""
 
     total: float | None
 
     def update(self, n: float = 1) -> Any: ...
+
+    def close(self) -> Any: ...
 
 
 def replayed_games(pbp: Any, index: Any, progress: Progress | None = None) -> Iterator[GameReplay]:
@@ -102,6 +105,8 @@ def replayed_games(pbp: Any, index: Any, progress: Progress | None = None) -> It
         )
         if progress is not None:
             progress.update(1)
+    if progress is not None:
+        progress.close()
 
 
 def training_row(

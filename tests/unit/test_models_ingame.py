@@ -61,10 +61,13 @@ def test_replay_reports_its_progress_game_by_game(data_dir, states):
         total: float | None = None
 
         def __init__(self) -> None:
-            self.seen: list[float | None] = []
+            self.seen: list[float | str | None] = []
 
         def update(self, n: float = 1) -> None:
             self.seen.append(self.total)
+
+        def close(self) -> None:
+            self.seen.append("closed")
 
     pbp = pd.read_parquet(data_dir / "pbp" / "pbp_2018-19_first300.parquet")
     pbp = pbp.sort_values(["GAME_ID", "EVENTNUM"], kind="mergesort")  # as the `states` fixture replays it
@@ -74,7 +77,7 @@ def test_replay_reports_its_progress_game_by_game(data_dir, states):
     rec = Recorder()
     s = ingame.states_from_pbp(pbp[games.isin(first)], index, progress=rec)
     assert rec.total == s["GAME_ID"].nunique() == 12
-    assert len(rec.seen) == 12 and set(rec.seen) == {12}  # the total was known before the first game finished
+    assert rec.seen == [12] * 12 + ["closed"]  # the total known before the first game finished; closed after the last
     full, _ = states
     assert s.equals(full[full["GAME_ID"].isin(first)].drop(columns=["leverage"]).reset_index(drop=True))
 
