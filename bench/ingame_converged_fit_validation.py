@@ -39,24 +39,12 @@ from courtside.models import ingame  # noqa: E402
 
 
 def converged_brier(coef: Any, intercept: float, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """``brier_fit.refit_by_brier`` with L-BFGS-B run to convergence (ftol 1e-15, gtol 1e-11)."""
-    from scipy.optimize import minimize
+    """The Brier refit run to convergence, without a pull towards its start: ``brier_fit.refit_by_brier`` at
+    shrink 0 (this script had its own copy with the same optimiser options for its deciding run)."""
+    from courtside.models.brier_fit import refit_by_brier
 
-    mu, sd = x.mean(axis=0), x.std(axis=0)
-    sd[sd == 0] = 1.0
-    z = np.hstack([np.ones((len(x), 1)), (x - mu) / sd])
-    c0 = np.asarray(coef, dtype=float)
-    w0 = np.concatenate([[intercept + c0 @ mu], c0 * sd])
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        p = 1.0 / (1.0 + np.exp(-(z @ w)))
-        r = p - y
-        return float(np.mean(r * r)), z.T @ (2.0 * r * p * (1.0 - p)) / len(y)
-
-    opts = {"maxiter": 20000, "ftol": 1e-15, "gtol": 1e-11, "maxcor": 30}
-    res = minimize(loss, w0, jac=True, method="L-BFGS-B", options=opts)
-    c = res.x[1:] / sd
-    return c, float(res.x[0] - c @ mu)
+    c, b = refit_by_brier(coef, intercept, x, y)
+    return np.asarray(c), b
 
 
 def candidates(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:

@@ -44,31 +44,12 @@ def shrunk_brier(
     start: tuple[Any, float], anchor: tuple[Any, float], x: np.ndarray, y: np.ndarray, lam: float
 ) -> tuple[np.ndarray, float]:
     """Minimise mean Brier + lam/2 ||w - w_anchor||^2 (standardised coefficients, intercept unpenalised) from
-    `start`, L-BFGS-B to convergence; coefficients back in raw units."""
-    from scipy.optimize import minimize
+    `start`, to convergence: ``brier_fit.refit_by_brier``, the shipped code since this run (the deciding run used
+    a copy in this script; the re-run through the shipped function printed the same table)."""
+    from courtside.models.brier_fit import refit_by_brier
 
-    mu, sd = x.mean(axis=0), x.std(axis=0)
-    sd[sd == 0] = 1.0
-    z = np.hstack([np.ones((len(x), 1)), (x - mu) / sd])
-
-    def std(c: Any, b: float) -> np.ndarray:
-        c = np.asarray(c, dtype=float)
-        return np.concatenate([[b + c @ mu], c * sd])
-
-    w0, wa = std(*start), std(*anchor)
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        p = 1.0 / (1.0 + np.exp(-(z @ w)))
-        r = p - y
-        d = w[1:] - wa[1:]
-        g = z.T @ (2.0 * r * p * (1.0 - p)) / len(y)
-        g[1:] += lam * d
-        return float(np.mean(r * r) + 0.5 * lam * (d @ d)), g
-
-    opts = {"maxiter": 20000, "ftol": 1e-15, "gtol": 1e-11, "maxcor": 30}
-    res = minimize(loss, w0, jac=True, method="L-BFGS-B", options=opts)
-    c = res.x[1:] / sd
-    return c, float(res.x[0] - c @ mu)
+    c, b = refit_by_brier(anchor[0], anchor[1], x, y, shrink=lam, start=start)
+    return np.asarray(c), b
 
 
 def candidates(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:

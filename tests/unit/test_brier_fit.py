@@ -43,6 +43,39 @@ def test_refit_is_a_fixed_point_in_raw_units(misspecified):
     assert _brier(c2, b2, x, y) == pytest.approx(_brier(c, b, x, y), abs=1e-10)
 
 
+@pytest.mark.parametrize("shrink", [0.0, 1e-5, 1e-3])
+def test_refit_lands_on_one_solution_whatever_the_start(misspecified, shrink):
+    """Run to convergence, the refit does not depend on where it starts (a stopped-early one did: its start, the
+    log-loss fit, differs between machines). Starts: the anchor itself, a tightly converged log-loss fit and a
+    perturbed copy of the anchor."""
+    from sklearn.linear_model import LogisticRegression
+
+    x, y, coef, intercept = misspecified
+    tight = LogisticRegression(C=1.0, max_iter=5000, tol=1e-10).fit(x, y)
+    rng = np.random.default_rng(1)
+    starts = [
+        None,
+        (tuple(tight.coef_[0]), float(tight.intercept_[0])),
+        (tuple(np.asarray(coef) * (1 + 0.2 * rng.standard_normal(len(coef)))), intercept + 0.3),
+    ]
+    fits = [refit_by_brier(coef, intercept, x, y, shrink=shrink, start=s) for s in starts]
+    for c, b in fits[1:]:
+        assert c == pytest.approx(fits[0][0], rel=1e-5, abs=1e-6) and b == pytest.approx(fits[0][1], abs=1e-6)
+
+
+def test_shrink_pulls_the_refit_towards_the_log_loss_fit(misspecified):
+    x, y, coef, intercept = misspecified
+    sd = x.std(axis=0)
+
+    def distance(c):  # in the standardised units the pull is measured in
+        return float(np.linalg.norm((np.asarray(c) - np.asarray(coef)) * sd))
+
+    d = [distance(refit_by_brier(coef, intercept, x, y, shrink=k)[0]) for k in (0.0, 1e-4, 1e-2, 1.0)]
+    assert d == sorted(d, reverse=True) and d[0] > 10 * d[-1]
+    free, pulled = refit_by_brier(coef, intercept, x, y), refit_by_brier(coef, intercept, x, y, shrink=1e-2)
+    assert _brier(*free, x, y) < _brier(*pulled, x, y) < _brier(coef, intercept, x, y)
+
+
 def test_a_constant_feature_does_not_break_the_refit(misspecified):
     x, y, coef, intercept = misspecified
     xc = np.hstack([x, np.full((len(x), 1), 3.0)])
