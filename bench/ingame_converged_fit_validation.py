@@ -70,7 +70,8 @@ def candidates(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:
     )
     late = ingame.LateLogistic(model.late.feature_names, tuple(map(float, fits[0][0])), fits[0][1])
     conv_model = dataclasses.replace(model, late=late)
-    out = {f"shipped recipe (ingame.fit; the early-stopped Brier fit in the deciding run), weight {model.late_weight}": model.predict_frame(val)}
+    shipped = f"shipped recipe (ingame.fit; early-stopped Brier fit in the deciding run), weight {model.late_weight}"
+    out = {shipped: model.predict_frame(val)}
     for w in (0.6, 0.7, 0.8):
         tag = "" if w == model.late_weight else " (context)"
         blend = dataclasses.replace(conv_model, late_weight=w)

@@ -67,7 +67,8 @@ def candidates(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:
         clf = LogisticRegression(C=1.0, max_iter=5000, tol=tol).fit(x, y.astype(int))
         starts.append((clf.coef_[0], float(clf.intercept_[0])))
     anchor = starts[1]  # the converged log-loss fit
-    out = {f"shipped recipe (ingame.fit; the early-stopped Brier fit in the deciding run), weight {model.late_weight}": model.predict_frame(val)}
+    shipped = f"shipped recipe (ingame.fit; early-stopped Brier fit in the deciding run), weight {model.late_weight}"
+    out = {shipped: model.predict_frame(val)}
     for lam in LAMBDAS:
         fits = [shrunk_brier(s, anchor, x, y, lam) for s in starts]
         spread = max(float(np.max(np.abs(fits[0][0] - fits[1][0]))), abs(fits[0][1] - fits[1][1]))

@@ -229,7 +229,8 @@ def run(states: Any) -> dict[str, Any]:
     variants["late logistic fitted on the last 360 s (v5's window)"] = dataclasses.replace(
         model, late=ingame.fit_late_logistic(train, lm, window_seconds=360)
     ).predict_frame(test)
-    variants["late logistic fitted by log loss, weight 0.6 (stop 17's recipe, fitted to convergence)"] = dataclasses.replace(
+    stop17 = "late logistic fitted by log loss, weight 0.6 (stop 17's recipe, fitted to convergence)"
+    variants[stop17] = dataclasses.replace(
         model, late=ingame.fit_late_logistic(train, lm, loss="log"), late_weight=0.6
     ).predict_frame(test)
     variants["late blend weight 0.6 (Brier-fitted late logistic; the weight until stop 18)"] = dataclasses.replace(
