@@ -34,7 +34,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import run_shared_fit  # noqa: E402
+from bench.ingame_validation import late_fit_inputs, run_shared_fit  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
 
@@ -48,24 +48,16 @@ def converged_brier(coef: Any, intercept: float, x: np.ndarray, y: np.ndarray) -
 
 
 def candidates(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:
-    from sklearn.linear_model import LogisticRegression
-
-    lm = ingame.fit_label_model(train)
-    model = ingame.fit(train, label_model=lm)
-    assert model.late is not None
-    rows = train[(train["period"] >= 4) & (train["seconds_left"] <= ingame.LATE_TRAIN_SECONDS)]
-    derived = [ingame.derive(r, lm) for r in rows.to_dict("records")]
-    x = np.asarray([[d[f] for f in model.late.feature_names] for d in derived], dtype=float)
-    y = rows["home_win"].to_numpy(float)
-    fits = []
-    for tol in (1e-4, 1e-8):  # scikit-learn's default tolerance (the shipped start) and a converged one
-        clf = LogisticRegression(C=1.0, max_iter=5000, tol=tol).fit(x, y.astype(int))
-        fits.append(converged_brier(clf.coef_[0], float(clf.intercept_[0]), x, y))
+    inputs = late_fit_inputs(train)
+    model, derived, x, y = inputs.model, inputs.derived, inputs.x, inputs.y
+    # the starts: scikit-learn's default tolerance (the shipped start in the deciding run) and a converged one
+    fits = [converged_brier(c, b, x, y) for c, b in inputs.starts]
     spread = max(float(np.max(np.abs(fits[0][0] - fits[1][0]))), abs(fits[0][1] - fits[1][1]))
     early = np.mean((np.asarray([model.late.predict_proba(d) for d in derived]) - y) ** 2)
     conv = np.mean((1.0 / (1.0 + np.exp(-(x @ fits[0][0] + fits[0][1]))) - y) ** 2)
     print(
-        f"training late states {len(y)}: Brier early-stopped {early:.8f}, converged {conv:.8f}; "
+        f"training late states {len(y)}: Brier of the shipped fit {early:.8f} (early-stopped in the deciding run), "
+        f"converged {conv:.8f}; "
         f"coefficient spread between starts {spread:.2e} (rule: <= 1e-4)"
     )
     late = ingame.LateLogistic(model.late.feature_names, tuple(map(float, fits[0][0])), fits[0][1])

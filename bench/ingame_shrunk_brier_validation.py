@@ -34,7 +34,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import run_shared_fit  # noqa: E402
+from bench.ingame_validation import late_fit_inputs, run_shared_fit  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
 LAMBDAS = (0.0, 1e-6, 1e-5, 1e-4)
@@ -53,19 +53,8 @@ def shrunk_brier(
 
 
 def candidates(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:
-    from sklearn.linear_model import LogisticRegression
-
-    lm = ingame.fit_label_model(train)
-    model = ingame.fit(train, label_model=lm)
-    assert model.late is not None
-    rows = train[(train["period"] >= 4) & (train["seconds_left"] <= ingame.LATE_TRAIN_SECONDS)]
-    derived = [ingame.derive(r, lm) for r in rows.to_dict("records")]
-    x = np.asarray([[d[f] for f in model.late.feature_names] for d in derived], dtype=float)
-    y = rows["home_win"].to_numpy(float)
-    starts = []
-    for tol in (1e-4, 1e-8):
-        clf = LogisticRegression(C=1.0, max_iter=5000, tol=tol).fit(x, y.astype(int))
-        starts.append((clf.coef_[0], float(clf.intercept_[0])))
+    inputs = late_fit_inputs(train)
+    model, x, y, starts = inputs.model, inputs.x, inputs.y, inputs.starts
     anchor = starts[1]  # the converged log-loss fit
     shipped = f"shipped recipe (ingame.fit; early-stopped Brier fit in the deciding run), weight {model.late_weight}"
     out = {shipped: model.predict_frame(val)}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -349,6 +350,35 @@ def score_shared_fit(
         for name, p in predict(train, val).items():
             _record(res, name, fold, p, val)
     return res
+
+
+@dataclass(frozen=True)
+class LateFitInputs:
+    """What the late-logistic fitting benches share per fold: the shipped model, the late training states'
+    derived rows, design matrix and labels, and the log-loss fit at scikit-learn's default tolerance and converged
+    (tol 1e-8), the two starts every reproducibility check compares."""
+
+    model: Any
+    derived: list[dict[str, float]]
+    x: np.ndarray
+    y: np.ndarray
+    starts: tuple[tuple[np.ndarray, float], tuple[np.ndarray, float]]
+
+
+def late_fit_inputs(train: pd.DataFrame) -> LateFitInputs:
+    """The shipped model fitted on `train` and its late logistic's training data (see :class:`LateFitInputs`)."""
+    from sklearn.linear_model import LogisticRegression
+
+    lm = ingame.fit_label_model(train)
+    model = ingame.fit(train, label_model=lm)
+    assert model.late is not None
+    rows = train[(train["period"] >= 4) & (train["seconds_left"] <= ingame.LATE_TRAIN_SECONDS)]
+    derived = [ingame.derive(r, lm) for r in rows.to_dict("records")]
+    x = np.asarray([[d[f] for f in model.late.feature_names] for d in derived], dtype=float)
+    y = rows["home_win"].to_numpy(float)
+    fits = [LogisticRegression(C=1.0, max_iter=5000, tol=tol).fit(x, y.astype(int)) for tol in (1e-4, 1e-8)]
+    starts = tuple((f.coef_[0], float(f.intercept_[0])) for f in fits)
+    return LateFitInputs(model, derived, x, y, (starts[0], starts[1]))
 
 
 def run_shared_fit(
