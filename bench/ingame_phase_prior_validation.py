@@ -18,7 +18,6 @@ Run: `.venv/bin/python bench/ingame_phase_prior_validation.py` (states cached in
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -33,9 +32,8 @@ from bench.ingame_validation import (  # noqa: E402
     rule_lines,
     score_shared_fit,
     shipped_recipe,
-    training_states,
+    walk_forward_states,
 )
-from courtside.models import ingame  # noqa: E402
 from courtside.models.ingame_report import BINS  # noqa: E402
 
 SHIPPED = "shipped (Elo's probability in every phase)"
@@ -53,14 +51,8 @@ def both(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
-    ap.add_argument("--predictions", type=Path, default=ingame.WALK_FORWARD_PREDICTIONS)
-    args = ap.parse_args()
-    elo = training_states(args.cache)
-    wf = elo["game_key"].map(ingame.pregame_model_probs(args.predictions))
-    states = elo.assign(wf_prob=wf.fillna(elo["pregame_prob"]))
-    print(f"{len(states)} states; without a walk-forward prediction: {int(wf.isna().sum())}")
+    elo, wf = walk_forward_states()
+    states = elo.assign(wf_prob=wf)
     res = score_shared_fit(states, both)
     print("\n" + fold_table(res, "pre-game input by phase"))
     print("\n".join(rule_lines(res)))

@@ -25,34 +25,20 @@ cached in /tmp/ingame_states.parquet as the other bench scripts do).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
-
-import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingame_validation import fold_table, score_folds, shipped_recipe, training_states  # noqa: E402
-from courtside.models import ingame  # noqa: E402
+from bench.ingame_validation import fold_table, score_folds, shipped_recipe, walk_forward_states  # noqa: E402
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
-    ap.add_argument("--predictions", type=Path, default=ingame.WALK_FORWARD_PREDICTIONS)
-    args = ap.parse_args()
-    elo = training_states(args.cache)
-    wf = pd.Series(ingame.pregame_model_probs(args.predictions))
-    missing = ~elo["game_key"].isin(wf.index)
-    games = elo["game_key"].nunique()
-    print(f"{len(elo)} states, {games} games; states without a walk-forward prediction: {int(missing.sum())}")
+    elo, wf = walk_forward_states()
     sets = {
         "Elo pre-game probability (v5, shipped)": elo,
-        "pre-game model's walk-forward probability": elo.assign(
-            pregame_prob=elo["game_key"].map(wf).fillna(elo["pregame_prob"])
-        ),
+        "pre-game model's walk-forward probability": elo.assign(pregame_prob=wf),
     }
     candidates = {name: (s, shipped_recipe) for name, s in sets.items()}
     split = sets["pre-game model's walk-forward probability"].assign(elo_prob=elo["pregame_prob"])

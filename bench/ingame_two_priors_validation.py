@@ -18,7 +18,6 @@ Run: `.venv/bin/python bench/ingame_two_priors_validation.py` (states cached in 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from bench.ingame_validation import (  # noqa: E402
     rule_lines,
     score_folds,
     shipped_recipe,
-    training_states,
+    walk_forward_states,
 )
 from courtside.models import ingame  # noqa: E402
 from courtside.models.ingame_report import BINS, _season_code  # noqa: E402
@@ -41,11 +40,10 @@ from courtside.models.ingame_report import BINS, _season_code  # noqa: E402
 CANDIDATE = "trees on Elo's and the walk-forward probability, late logistic on Elo's"
 
 
-def with_walk_forward(states: pd.DataFrame, predictions: Path) -> pd.DataFrame:
-    """`states` plus ``wf_logit_scaled``: the walk-forward probability's logit times the share of the game left
-    (Elo's probability where a game has no walk-forward prediction), as ``ingame.derive`` scales Elo's."""
-    wf = states["game_key"].map(ingame.pregame_model_probs(predictions))
-    p = wf.fillna(states["pregame_prob"]).clip(1e-4, 1 - 1e-4).to_numpy(float)
+def with_walk_forward(states: pd.DataFrame, wf: pd.Series) -> pd.DataFrame:
+    """`states` plus ``wf_logit_scaled``: the walk-forward probability `wf` (Elo's where a game has none, see
+    ``walk_forward_states``) as a logit times the share of the game left, as ``ingame.derive`` scales Elo's."""
+    p = wf.clip(1e-4, 1 - 1e-4).to_numpy(float)
     share = np.maximum(states["seconds_left"].to_numpy(float), 0.0) / ingame.GAME_SECONDS
     return states.assign(wf_logit_scaled=np.log(p / (1 - p)) * share)
 
@@ -67,11 +65,7 @@ def rule_met(res: dict[str, dict[str, dict[str, float]]], shipped: str, candidat
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
-    ap.add_argument("--predictions", type=Path, default=ingame.WALK_FORWARD_PREDICTIONS)
-    args = ap.parse_args()
-    states = with_walk_forward(training_states(args.cache), args.predictions)
+    states = with_walk_forward(*walk_forward_states())
     print(f"{len(states)} states of seasons {sorted(_season_code(states).unique())}")
     shipped = "shipped recipe (trees and late logistic on Elo's)"
     res = score_folds(

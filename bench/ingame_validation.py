@@ -381,6 +381,22 @@ def late_fit_inputs(train: pd.DataFrame) -> LateFitInputs:
     return LateFitInputs(model, derived, x, y, (starts[0], starts[1]))
 
 
+def walk_forward_states() -> tuple[pd.DataFrame, pd.Series]:
+    """The command line and inputs of the benches on the pre-game model's walk-forward probability: ``--cache`` (the
+    training states) and ``--predictions`` (a ``courtside backtest`` predictions CSV, the committed one by default).
+    Returns the states and, per state, that probability, Elo's where a game has none (as ``ingame.fit`` does for the
+    early trees); how many states lack one is printed."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/ingame_states.parquet"))
+    ap.add_argument("--predictions", type=Path, default=ingame.WALK_FORWARD_PREDICTIONS)
+    args = ap.parse_args()
+    states = training_states(args.cache)
+    wf = states["game_key"].map(ingame.pregame_model_probs(args.predictions))
+    games = states["game_key"].nunique()
+    print(f"{len(states)} states, {games} games; states without a walk-forward prediction: {int(wf.isna().sum())}")
+    return states, wf.fillna(states["pregame_prob"])
+
+
 def run_shared_fit(
     predict: Callable[[pd.DataFrame, pd.DataFrame], dict[str, np.ndarray]], label: str
 ) -> dict[str, dict[str, dict[str, float]]]:
