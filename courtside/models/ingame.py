@@ -45,7 +45,7 @@ from typing import Any
 from courtside.features.live import LIVE_FEATURE_NAMES
 from courtside.labeling.label_model import LabelModel
 from courtside.models.documents import check_document, read_document
-from courtside.models.ingame_states import PBP_COLUMNS, STEP_SECONDS, states_from_pbp
+from courtside.models.ingame_states import PBP_COLUMNS, STEP_SECONDS, Progress, states_from_pbp
 from courtside.models.trees import TreeEnsembleModel, sigmoid
 
 __all__ = ["STEP_SECONDS", "states_from_pbp"]
@@ -497,3 +497,18 @@ def pregame_probs(data_dir: Path | str | None = None) -> dict[str, float]:
     f = pregame_frame(data_dir)
     f = f[f["season"] >= 2016]
     return dict(zip(f["game_key"], (win_probability(d) for d in f["elo_diff"]), strict=True))
+
+
+def season_states(
+    pbp_dir: Path | str,
+    seasons: Sequence[str],
+    pregame_predictions: Path | None = WALK_FORWARD_PREDICTIONS,
+    progress: Progress | None = None,
+) -> Any:
+    """The states of `seasons` that ``courtside ingame-report`` and ``courtside models train-live`` fit and score:
+    the play-by-play under `pbp_dir` replayed through the live tracker, with Elo's pre-game probability and, unless
+    `pregame_predictions` is None, the pre-game model's walk-forward one (the early trees' input). One function, so
+    the report's model and the shipped model are trained on the same states."""
+    pbp, index = load_pbp_dir(Path(pbp_dir), seasons)
+    model_probs = pregame_model_probs(pregame_predictions) if pregame_predictions is not None else None
+    return states_from_pbp(pbp, index, pregame_probs(), model_probs, progress)

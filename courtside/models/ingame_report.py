@@ -485,9 +485,7 @@ def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
 def report(pbp_dir: Path, out_dir: Path, progress: Progress | None = None) -> dict[str, Any]:
     """Build states from the play-by-play (`progress` follows that replay), run :func:`run`, write
     ingame_report.json and README.md."""
-    pre = ingame.pregame_probs()
-    pbp, index = ingame.load_pbp_dir(Path(pbp_dir), [*TRAIN_SEASONS, TEST_SEASON])
-    states = ingame.states_from_pbp(pbp, index, pre, ingame.pregame_model_probs(), progress)
+    states = ingame.season_states(pbp_dir, [*TRAIN_SEASONS, TEST_SEASON], progress=progress)
     rep = run(states)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

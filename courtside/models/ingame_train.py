@@ -65,9 +65,7 @@ def train(
     timings: dict[str, float] = {}
     t = time.perf_counter()
     seasons = [*train_seasons, *([test_season] if test_season else [])]
-    pbp, index = ingame.load_pbp_dir(Path(pbp_dir), seasons)
-    model_probs = ingame.pregame_model_probs(pregame_predictions) if pregame_predictions is not None else None
-    states = ingame.states_from_pbp(pbp, index, ingame.pregame_probs(), model_probs, progress)
+    states = ingame.season_states(pbp_dir, seasons, pregame_predictions, progress)
     timings["states_s"] = time.perf_counter() - t
 
     is_test = (_season_code(states) == test_season[2:4]).to_numpy() if test_season else None
