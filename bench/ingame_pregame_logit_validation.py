@@ -51,10 +51,12 @@ def candidates(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:
         p = dataclasses.replace(model, late=late, late_weight=w).predict_frame(val)
         tag = "candidate" if w == ingame.LATE_WEIGHT else "context, not choosable"
         out[f"late features + pregame_logit, weight {w} ({tag})"] = p
-    early = ~np.asarray([ingame.is_late(int(a), float(b)) for a, b in zip(val["period"], val["seconds_left"])])
+    early = ~np.asarray(
+        [ingame.is_late(int(a), float(b)) for a, b in zip(val["period"], val["seconds_left"], strict=True)]
+    )
     candidate = out[f"late features + pregame_logit, weight {ingame.LATE_WEIGHT} (candidate)"]
     assert np.array_equal(candidate[early], shipped[early]), "the candidate changed a bin before the last five minutes"
-    print(f"candidate late logistic: {dict(zip(late.feature_names, np.round(late.coef, 4)))}", flush=True)
+    print(f"candidate late logistic: {dict(zip(late.feature_names, np.round(late.coef, 4), strict=True))}", flush=True)
     return out
 
 

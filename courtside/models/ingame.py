@@ -181,8 +181,8 @@ def derive(state: Mapping[str, Any], label_model: LabelModel | None = None) -> d
         "possession_per_poss": poss / math.sqrt(t / POSSESSION_SECONDS + 1.0),
         "last_minute": min(t, 60.0),
         "margin_per_sqrt_poss_left": margin / math.sqrt(t / max(_field(state, "sec_per_poss"), 1.0) + 1.0),
-        # the pre-game strength not scaled by the time left: who wins a close finish, beyond the scoring rate that
-        # pregame_logit_scaled and brownian_z carry (a late-logistic candidate, bench/ingame_pregame_logit_validation.py)
+        # the pre-game strength not scaled by the time left: who wins a close finish, beyond the scoring rate
+        # that pregame_logit_scaled and brownian_z carry (bench/ingame_pregame_logit_validation.py)
         "pregame_logit": logit,
     }
 
