@@ -101,7 +101,11 @@ LATE_FEATURES_V3 = (  # the v3 late logistic, kept for the report's ablation
 LATE_FEATURES_V5 = (*LATE_FEATURES_V3, "pregame_logit_scaled", "margin_per_poss", "possession_per_poss", "last_minute")
 # Since stop 16 the late logistic also scales the margin by the possessions left at this game's pace (Brownian
 # scale: margin / sqrt(possessions left + 1)); chosen on validation folds by bench/ingame_pace_validation.py.
-LATE_FEATURES = (*LATE_FEATURES_V5, "margin_per_sqrt_poss_left")
+LATE_FEATURES_STOP18 = (*LATE_FEATURES_V5, "margin_per_sqrt_poss_left")  # kept for the report's ablation
+# Since stop 19 also the pre-game strength unscaled (Elo's logit): the stronger side wins close finishes more often
+# than its scoring rate alone says. Chosen on validation folds by bench/ingame_pregame_logit_validation.py (LOSO mean
+# 0.0777838 vs 0.0779327, latest fold 0.0751498 vs 0.0753582, forward weighted 0.0778176 vs 0.0779826).
+LATE_FEATURES = (*LATE_FEATURES_STOP18, "pregame_logit")
 # Weight of the late logistic in the last-five-minutes blend (the trees get the rest). Chosen on leave-one-season-out
 # folds of 2015-16..2017-18 (mean last_5_min Brier 0.07842 at 0.6, 0.07844 at 0.5, 0.07897 at 0.0; the v3 late
 # logistic at v3's 0.5: 0.07874). Refitted on v5's states (loose ball after a miss) 0.6 and 0.7 tie (0.07798 vs
@@ -185,6 +189,20 @@ def derive(state: Mapping[str, Any], label_model: LabelModel | None = None) -> d
         # that pregame_logit_scaled and brownian_z carry (bench/ingame_pregame_logit_validation.py)
         "pregame_logit": logit,
     }
+
+
+# Every input :func:`derive` computes (a model document may name only these)
+DERIVED_FEATURES = tuple(
+    derive(
+        {
+            **{name: 0.0 for name in STATE_FIELDS},
+            "period": 1,
+            "seconds_left": GAME_SECONDS,
+            "sec_per_poss": POSSESSION_SECONDS,
+            "pregame_prob": 0.5,
+        }
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -298,13 +316,18 @@ def from_document(doc: Mapping[str, Any]) -> InGameModel:
     late = doc.get("late")
     lm = doc.get("label_model")
     early = doc.get("early")
-    return InGameModel(
+    model = InGameModel(
         TreeEnsembleModel.from_dict(doc["trees"]),
         LateLogistic(tuple(late["feature_names"]), tuple(late["coef"]), float(late["intercept"])) if late else None,
         LabelModel.from_dict(lm) if lm else None,
         float(doc["late_weight"]),
         early=TreeEnsembleModel.from_dict(early) if early else None,
     )
+    parts = (model.trees, model.late, model.early)
+    unknown = {f for part in parts if part is not None for f in part.feature_names} - set(DERIVED_FEATURES)
+    if unknown:  # refused at load, not with a KeyError on the first request that reaches the part
+        raise ValueError(f"in-game document names inputs this code does not derive: {sorted(unknown)}")
+    return model
 
 
 def fit_label_model(states: Any) -> LabelModel:

@@ -226,6 +226,9 @@ def run(states: Any) -> dict[str, Any]:
     variants["v5 late logistic (without the game-pace term)"] = dataclasses.replace(
         model, late=ingame.fit_late_logistic(train, lm, ingame.LATE_FEATURES_V5)
     ).predict_frame(test)
+    variants["late logistic without the unscaled pre-game term (stop 18's late features)"] = dataclasses.replace(
+        model, late=ingame.fit_late_logistic(train, lm, ingame.LATE_FEATURES_STOP18)
+    ).predict_frame(test)
     variants["late logistic fitted on the last 360 s (v5's window)"] = dataclasses.replace(
         model, late=ingame.fit_late_logistic(train, lm, window_seconds=360)
     ).predict_frame(test)
@@ -437,7 +440,8 @@ def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
         "Each training season held out in turn; label model, trees, baseline and late logistics refitted on the other "
         "two. The late logistic's features (`ingame.LATE_FEATURES`: v3's plus the pre-game strength, margin per "
         "possession left, possession per possession left, seconds left in the last minute, and since stop 16 the "
-        "margin per square root of possessions left at the game's own pace) and its blend weight "
+        "margin per square root of possessions left at the game's own pace, and since stop 19 the pre-game strength "
+        "unscaled) and its blend weight "
         f"(`ingame.LATE_WEIGHT` = {val['late_weight_used']}) were chosen here; best weight by the mean: "
         f"{val['best_weight']}.",
         "",
@@ -477,7 +481,10 @@ def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
         "than the tie band and on the forward folds too, so `ingame.LATE_WEIGHT` is 0.7 "
         "(`bench/ingame_late_weight_validation.py`). Both late fits run to convergence, the Brier fit pulled "
         "towards the log-loss fit (`ingame.LATE_BRIER_SHRINK`, `bench/ingame_shrunk_brier_validation.py`), so a "
-        "retrain gives the same late logistic on any machine; stopped early they did not.",
+        "retrain gives the same late logistic on any machine; stopped early they did not. Since stop 19 the late "
+        "logistic also sees Elo's pre-game logit unscaled (`pregame_logit`): out of fold it had leaned against the "
+        "pre-game favourite, and with the term it is lower on every fold (`bench/ingame_pregame_logit_validation.py`)."
+        " Step terms for one- and two-possession leads, tried in the same exploration, did not help.",
     ]
     return lines
 

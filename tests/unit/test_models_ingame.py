@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 
@@ -111,6 +112,10 @@ def test_nested_parts_load_from_the_parsed_document_and_keep_their_format_check(
         ingame.load_model(json.dumps(bad))
     with pytest.raises(ValueError, match="not a courtside-ingame-v6 or courtside-ingame-v5 document"):
         ingame.from_document(doc["trees"])
+    # a late term this code cannot derive is refused at load, not on the first late-game request
+    late = {**doc["late"], "feature_names": [*doc["late"]["feature_names"][:-1], "shot_clock_left"]}
+    with pytest.raises(ValueError, match=r"names inputs this code does not derive: \['shot_clock_left'\]"):
+        ingame.from_document({**doc, "late": late})
 
 
 def test_late_logistic_is_fitted_by_the_brier_score_it_is_judged_on(split, model):
@@ -252,6 +257,20 @@ def test_late_terms_follow_possessions_left():
     assert early["margin_per_sqrt_poss_left"] == pytest.approx(3.0 / 17**0.5)
     fast = ingame.derive({**base, "seconds_left": 240.0, "sec_per_poss": 12.0})
     assert fast["margin_per_sqrt_poss_left"] < early["margin_per_sqrt_poss_left"]  # more possessions left: less safe
+    # the pre-game strength: scaled by the share of the game left, and (since stop 19) unscaled for the late logistic
+    fav = {**base, "seconds_left": 240.0, "pregame_prob": 0.75}
+    assert ingame.derive(fav)["pregame_logit"] == pytest.approx(math.log(3.0))
+    assert ingame.derive(fav)["pregame_logit_scaled"] == pytest.approx(math.log(3.0) * 240.0 / 2880.0)
+    assert ingame.derive({**fav, "seconds_left": 12.0})["pregame_logit"] == pytest.approx(math.log(3.0))
+    assert "pregame_logit" in ingame.LATE_FEATURES and "pregame_logit" not in ingame.FULL_FEATURES
+
+
+def test_late_logistic_leans_with_the_pregame_favourite_in_a_tied_finish(model):
+    """The same tied state 30 s from the end: the side Elo favoured gets the higher late-logistic probability."""
+    state = {"margin": 0.0, "seconds_left": 30.0, "period": 4, "home_possession": 0.0, "run_2min": 0.0}
+    state |= {"bonus_home": 1.0, "bonus_away": 1.0, "timeouts_used_diff": 0.0, "sec_per_poss": 14.0}
+    probs = [model.late.predict_proba(ingame.derive({**state, "pregame_prob": p})) for p in (0.25, 0.5, 0.75)]
+    assert probs[0] < probs[1] < probs[2]
 
 
 def test_directional_and_bins(split, model):
