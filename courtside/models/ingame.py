@@ -111,8 +111,11 @@ LATE_FEATURES = (*LATE_FEATURES_STOP18, "pregame_logit")
 # logistic at v3's 0.5: 0.07874). Refitted on v5's states (loose ball after a miss) 0.6 and 0.7 tie (0.07798 vs
 # 0.07797), so it stayed. Since stop 18 0.7: with the Brier-fitted late logistic (LATE_LOSS) 0.7 leads 0.6 by
 # 0.0000119 on the LOSO mean, outside the 0.00001 tie band, and is lower on the latest forward fold and the forward
-# weighted mean too (bench/ingame_late_weight_validation.py). On 2018-19: see docs/results/ingame/README.md.
-LATE_WEIGHT = 0.7
+# weighted mean too (bench/ingame_late_weight_validation.py). Since stop 19 0.8: with the pregame_logit term the
+# table's best is 0.8, 0.0000167 below 0.7 on the LOSO mean (0.0777671 vs 0.0777838), and lower on the latest fold
+# (0.0751361 vs 0.0751498) and forward weighted mean (0.0777593 vs 0.0778176): stop 18's weight rule, applied as it
+# stands (bench/ingame_pregame_logit_validation.py's context rows). On 2018-19: see docs/results/ingame/README.md.
+LATE_WEIGHT = 0.8
 # The late logistic's fitting loss. Since stop 18 "brier" (log loss first, then refitted to minimise the Brier score
 # it is judged by: courtside.models.brier_fit); chosen on validation folds by bench/ingame_brier_fit_validation.py
 # (LOSO mean 0.0779457 vs 0.0779528, latest fold 0.0753585 vs 0.0754377, forward mean lower too). "log": before.
