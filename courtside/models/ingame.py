@@ -128,7 +128,8 @@ LATE_LOSSES = ("brier", "log")
 LATE_BRIER_SHRINK = 1e-5
 POSSESSION_SECONDS = 24.0  # one shot clock: the longest a possession lasts
 BASELINE_FEATURES = ("margin", "seconds_left", "margin_per_sqrt_time")
-MONOTONE = {"margin": 1, "margin_per_sqrt_time": 1, "brownian_z": 1, "pregame_logit_scaled": 1}
+MONOTONE = {"margin": 1, "margin_per_sqrt_time": 1, "brownian_z": 1, "pregame_logit_scaled": 1, "settled_lead": 1}
+LABEL_FEATURES = ("leverage", "settled_lead")  # inputs computed from the label model's posterior
 _ALIASES = {  # model name -> accepted keys: its own (training rows) and the live feature's (served state)
     **{name: (name, live) for name, live in STATE_FIELDS.items()},
     "pregame_prob": ("pregame_prob", "pregame_home_win_probability"),
@@ -183,6 +184,10 @@ def derive(state: Mapping[str, Any], label_model: LabelModel | None = None) -> d
         "bonus_away": _field(state, "bonus_away"),
         "timeouts_used_diff": _field(state, "timeouts_used_diff"),
         "leverage": leverage,
+        # how settled the game is, towards the side ahead: leverage falls as the lead grows (the labelling functions
+        # vote "decided" past thresholds of |margin|), so on its own it is not monotone in the margin, and trees
+        # splitting on it could lower a bigger lead's probability; signed by the leader it rises with the margin
+        "settled_lead": math.copysign(1.0 - leverage, margin) if margin else 0.0,
         # late-game terms: the margin per possession left, the ball's worth per possession left, the last minute
         "margin_per_poss": margin / (t / POSSESSION_SECONDS + 1.0),
         "possession_per_poss": poss / math.sqrt(t / POSSESSION_SECONDS + 1.0),
@@ -409,7 +414,8 @@ def fit(
     from courtside.models.trees import from_lightgbm
 
     features = tuple(features)
-    if "leverage" in features and label_model is None:
+    uses_labels = any(f in LABEL_FEATURES for f in features)
+    if uses_labels and label_model is None:
         label_model = fit_label_model(states)
     recs = states.to_dict("records")
     derived = [derive(r, label_model) for r in recs]
@@ -428,7 +434,7 @@ def fit(
         xe = np.asarray([[d[f] for f in features] for d in (derive(with_model_prior(r), label_model) for r in recs)])
         early_booster = lgb.train(params, lgb.Dataset(xe, y), num_boost_round=n_estimators)
         early_trees = from_lightgbm(early_booster, features)
-    used_lm = label_model if "leverage" in features else None
+    used_lm = label_model if uses_labels else None
     return InGameModel(
         from_lightgbm(booster, features), late, used_lm, late_weight, booster, early_trees, early_booster
     )
