@@ -325,10 +325,15 @@ def models_train_live(
     summary = {**trained.metadata, "out": str(out), "bytes": out.stat().st_size}
     summary["total_s"] = round(time.perf_counter() - t, 1)
     if do_register or approve:
+        from courtside import registry
         from courtside.training.live_model import register_live_model
 
         rec = register_live_model(_settings(), out.read_bytes(), approve=approve, who=_who(who), why=why)
         summary.update(model_version=rec.model_version, status=rec.status)
+        if approve and rec.status != registry.APPROVED:  # the promotion gate refused it: say so, fail the command
+            summary["rejected_because"] = rec.approval_description
+            _echo_json(summary)
+            raise typer.Exit(1)
     _echo_json(summary)
 
 

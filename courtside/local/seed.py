@@ -52,6 +52,7 @@ def seed_live_model(settings: Settings, report: Callable[[str, str], None] = lam
     """Register and approve the shipped in-game model in the live group; returns its model version.
 
     A missing file is an error, not a silent fall-back to the baseline: the file ships with the repo."""
+    from courtside import registry
     from courtside.training.live_model import register_live_model
 
     path = live_model_file(settings)
@@ -63,6 +64,8 @@ def seed_live_model(settings: Settings, report: Callable[[str, str], None] = lam
         who="courtside-seed",
         why="shipped in-game model (trained on 2015-16..2017-18 play-by-play) of a freshly seeded stack",
     )
+    if record.status != registry.APPROVED:  # the promotion gate refused the shipped file: say so, never serve less
+        raise RuntimeError(f"the shipped in-game model {path} was not approved: {record.approval_description}")
     return record.model_version
 
 

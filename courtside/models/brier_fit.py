@@ -33,10 +33,13 @@ def refit_by_brier(
     y: Any,
     shrink: float = 0.0,
     start: tuple[Sequence[float], float] | None = None,
+    nonnegative: Sequence[int] = (),
 ) -> tuple[tuple[float, ...], float]:
     """Coefficients and intercept minimising mean (sigmoid(intercept + x . coef) - y)^2 + shrink/2 * ||w - w0||^2,
     where w0 is (`coef`, `intercept`) in standardised units (the log-loss fit). The search starts at w0, or at
-    `start`; converged, the answer does not depend on it."""
+    `start`; converged, the answer does not depend on it. Coefficients at the indices in `nonnegative` are kept at
+    or above zero (a standardised coefficient has the raw one's sign): terms whose direction is known, so that a
+    fit on few games cannot turn them around."""
     import numpy as np
     from scipy.optimize import minimize
 
@@ -60,6 +63,9 @@ def refit_by_brier(
         grad[1:] += shrink * d
         return float(np.mean(r * r) + 0.5 * shrink * (d @ d)), grad
 
-    res = minimize(loss, w0, jac=True, method="L-BFGS-B", options=_OPTIONS)
+    floor = set(nonnegative)
+    bounds = [(None, None)] + [(0.0, None) if i in floor else (None, None) for i in range(x.shape[1])]
+    w0 = np.clip(w0, [b[0] if b[0] is not None else -np.inf for b in bounds], np.inf)
+    res = minimize(loss, w0, jac=True, method="L-BFGS-B", bounds=bounds, options=_OPTIONS)
     c = res.x[1:] / sd
     return tuple(float(v) for v in c), float(res.x[0] - c @ mu)

@@ -1,4 +1,5 @@
-"""In-game home-win probability from play-by-play state (practice 23's labels feed it as the ``leverage`` feature).
+"""In-game home-win probability from play-by-play state (practice 23's labels feed it as the ``settled_lead`` feature:
+the label model's posterior that the game is decided, signed by the side ahead).
 
 Model: monotone LightGBM over margin, time, possession, pre-game strength, the recent run, the bonus, timeouts and
 a Brownian-motion score ``brownian_z`` (Stern 1994: final margin = margin + possession value + pre-game drift x time
@@ -82,7 +83,7 @@ LATE_SECONDS = 300  # the late phase: last five minutes of the 4th quarter and o
 # latest fold and forward mean lower too; 240, 480 and 720 s are worse).
 LATE_TRAIN_SECONDS = 300
 V1_FEATURES = ("margin", "seconds_left", "margin_per_sqrt_time", "pregame_logit_scaled", "home_possession", "run_2min")
-FULL_FEATURES = (
+FULL_FEATURES_STOP18 = (  # the trees until stop 18: leverage unsigned, so not monotone in the margin (report ablation)
     *V1_FEATURES,
     "brownian_z",
     "bonus_home",
@@ -90,6 +91,10 @@ FULL_FEATURES = (
     "timeouts_used_diff",
     "leverage",
 )
+# Since stop 19 the trees read the weak-supervision input signed by the leader (settled_lead, monotone increasing):
+# with leverage unsigned one more point could cross a labelling function's threshold and lower the home probability
+# (up to 17 points on probe states; courtside.evaluation.ingame_checks). bench/ingame_settled_lead_validation.py
+FULL_FEATURES = tuple("settled_lead" if f == "leverage" else f for f in FULL_FEATURES_STOP18)
 LATE_FEATURES_V3 = (  # the v3 late logistic, kept for the report's ablation
     "brownian_z",
     "margin_per_sqrt_time",
@@ -126,6 +131,12 @@ LATE_LOSSES = ("brier", "log")
 # folds by bench/ingame_shrunk_brier_validation.py (LOSO mean 0.0779327 vs the early-stopped fit's 0.0779338, latest
 # fold and forward mean within the 0.00001 tie band; coefficients from two starts within 5e-6).
 LATE_BRIER_SHRINK = 1e-5
+# Late-logistic terms whose direction is known (the stronger pre-game side, the Brownian score that adds the lead
+# and the pre-game drift): their Brier-fitted coefficients are kept >= 0, as the trees are monotone in them. Fitted on
+# three seasons they are positive anyway (the bound is not active and the fit is unchanged); fitted on a few hundred
+# games the unscaled pre-game term came out negative, and a stronger home side then lowered the late forecast
+# (courtside.evaluation.ingame_checks' directional check caught it and the promotion gate refused the model).
+LATE_NONNEGATIVE = ("brownian_z", "pregame_logit_scaled", "pregame_logit")
 POSSESSION_SECONDS = 24.0  # one shot clock: the longest a possession lasts
 BASELINE_FEATURES = ("margin", "seconds_left", "margin_per_sqrt_time")
 MONOTONE = {"margin": 1, "margin_per_sqrt_time": 1, "brownian_z": 1, "pregame_logit_scaled": 1, "settled_lead": 1}
@@ -457,7 +468,8 @@ def _fit_late(
     if loss == "brier":
         from courtside.models.brier_fit import refit_by_brier
 
-        coef, intercept = refit_by_brier(coef, intercept, xl, y, shrink=LATE_BRIER_SHRINK)
+        keep_sign = [i for i, f in enumerate(late_features) if f in LATE_NONNEGATIVE]
+        coef, intercept = refit_by_brier(coef, intercept, xl, y, shrink=LATE_BRIER_SHRINK, nonnegative=keep_sign)
     return LateLogistic(late_features, coef, intercept)
 
 

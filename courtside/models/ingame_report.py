@@ -210,8 +210,11 @@ def run(states: Any) -> dict[str, Any]:
     y, bins = test["home_win"].to_numpy(int), _bins(test)
     pm, pb = model.predict_frame(test), baseline.predict_frame(test)
     variants: dict[str, Any] = {"model": pm, "baseline (margin + time)": pb}
-    variants["without leverage feature"] = ingame.fit(
-        train, tuple(f for f in ingame.FULL_FEATURES if f != "leverage"), label_model=lm
+    variants["without the weak-supervision feature (settled_lead)"] = ingame.fit(
+        train, tuple(f for f in ingame.FULL_FEATURES if f not in ingame.LABEL_FEATURES), label_model=lm
+    ).predict_frame(test)
+    variants["leverage unsigned in the trees (stop 18's trees, not monotone in the margin)"] = ingame.fit(
+        train, ingame.FULL_FEATURES_STOP18, label_model=lm
     ).predict_frame(test)
     variants["without late-phase logistic blend"] = dataclasses.replace(model, late=None).predict_frame(test)
     variants["Elo's probability in every phase (no early trees, as before stop 17)"] = dataclasses.replace(

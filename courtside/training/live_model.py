@@ -9,7 +9,10 @@ approval the serving pointer that :class:`courtside.serving.model_source.Registr
 ``GET /v1/games/{id}/live`` serves ``courtside-live/<version>`` instead of the closed-form baseline.
 
 The document is parsed with the live endpoint's own loader before anything is written, so a file the endpoint
-could not load is never registered.
+could not load is never registered. Promotion is gated (practice 26): the perturbation checks of
+:func:`courtside.evaluation.ingame_checks.ingame_suite` run on the document that would serve; their figures go into
+the package's metrics and ``perturbation.json``, and a model that fails one is registered and rejected with the
+failed checks as the reason, never approved.
 """
 
 from __future__ import annotations
@@ -33,20 +36,23 @@ def register_live_model(
     settings: Settings, document: bytes, *, approve: bool, who: str, why: str
 ) -> registry.ModelRecord:
     """Upload the in-game document, register it in the live group and, if asked, approve it (it starts serving)."""
+    from courtside.evaluation.ingame_checks import failed_checks, gate_metrics, ingame_suite
     from courtside.models.ingame import FORMAT, load_model
     from courtside.models.ingame_train import read_metadata
 
     model = load_model(document)  # refuse anything the live endpoint could not parse
     meta = read_metadata(document)
+    checks = ingame_suite(model)
     group = settings.names.live_model_package_group
     content = hashlib.sha256(document).hexdigest()
     key = f"models/{group}/ingame-{content[:16]}/"
     bucket = settings.names.artifacts_bucket
-    metrics = _metrics(meta)
+    metrics = {**_metrics(meta), **gate_metrics(checks)}
     s3 = client("s3")
     s3.put_object(Bucket=bucket, Key=key + "model.json", Body=document, ContentType="application/json")
     s3.put_object(Bucket=bucket, Key=key + "model.tar.gz", Body=model_tarball(document))
     s3.put_object(Bucket=bucket, Key=key + "metrics.json", Body=json.dumps(metrics, sort_keys=True).encode())
+    s3.put_object(Bucket=bucket, Key=key + "perturbation.json", Body=json.dumps(checks, default=float).encode())
     base = f"s3://{bucket}/{key}"
     seasons = meta.get("train_seasons") or []
     dataset = f"pbp:{seasons[0]}..{seasons[-1]}" if seasons else "pbp:unknown"
@@ -63,4 +69,8 @@ def register_live_model(
         extra_metadata={"content_sha256": content, "created": str(meta.get("created", ""))},
         who=who,
     )
-    return registry.approve(record.arn, who, why) if approve else record
+    if not approve:
+        return record
+    if not checks["passed"]:
+        return registry.reject(record.arn, who, f"perturbation checks failed: {', '.join(failed_checks(checks))}")
+    return registry.approve(record.arn, who, why)

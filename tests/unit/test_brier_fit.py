@@ -82,3 +82,16 @@ def test_a_constant_feature_does_not_break_the_refit(misspecified):
     c, b = refit_by_brier((*coef, 0.0), intercept, xc, y)
     assert np.isfinite([*c, b]).all()
     assert _brier(c, b, xc, y) <= _brier((*coef, 0.0), intercept, xc, y)
+
+
+def test_nonnegative_terms_stay_at_or_above_zero_and_an_inactive_bound_changes_nothing():
+    """A term whose direction is known keeps it: where the data pull its coefficient below zero the fit stops at zero
+    (and loses a little Brier for it); where they do not, the bound leaves the fit as it was."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(4000, 2))
+    y = (rng.random(4000) < 1 / (1 + np.exp(-(1.5 * x[:, 0] - 0.4 * x[:, 1])))).astype(float)
+    free, _ = refit_by_brier((0.0, 0.0), 0.0, x, y)
+    kept, _ = refit_by_brier((0.0, 0.0), 0.0, x, y, nonnegative=[1])
+    assert free[1] < -0.2 and kept[1] == 0.0 and kept[0] > 1.0
+    same, _ = refit_by_brier((0.0, 0.0), 0.0, x, y, nonnegative=[0])
+    assert np.allclose(same, free, atol=1e-6)
