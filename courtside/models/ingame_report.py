@@ -1,7 +1,7 @@
 """The in-game evaluation run (``courtside ingame-report``): train 2015-16..2017-18, test 2018-19.
 
 Why here and not in :mod:`courtside.models.ingame`: the serving module stays small; this one also measures every
-in-game switch against its absence on the same test states (leverage feature, late-phase blend, monotone
+in-game switch against its absence on the same test states (weak-supervision feature, late-phase blend, monotone
 constraints, the new state features, per-bin post-hoc calibration), so the ones that do not help are recorded too.
 Calibration is chosen honestly: maps are fitted on 2017-18 predictions of a model trained on 2015-16..2016-17,
 judged on the later half of 2017-18, and the test season never decides anything.
@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from courtside.evaluation.ingame_checks import MAX_NOISE_SHIFT_P99, ingame_suite
 from courtside.models import ingame
 from courtside.models.ingame_states import Progress
 
@@ -287,6 +288,7 @@ def run(states: Any) -> dict[str, Any]:
         "feature_names": list(model.feature_names),
         "late_model": dataclasses.asdict(model.late) if model.late else None,
         "late_weight": model.late_weight,
+        "perturbation": ingame_suite(model),
     }
 
 
@@ -350,11 +352,18 @@ def markdown(rep: Mapping[str, Any]) -> str:
         f"{cal['validation_brier_calibrated']:.5f} calibrated; kept: {cal['kept']}.",
     ]
     lines += late_validation_markdown(rep["late_phase_validation"])
+    if "perturbation" in rep:
+        lines += perturbation_markdown(rep["perturbation"])
     ws = rep["weak_supervision"]
     m = ws["matrix"]
     lines += [
         "",
-        "## Weak supervision (leverage labelling functions -> label model -> `leverage` feature)",
+        "## Weak supervision (leverage labelling functions -> label model -> `settled_lead` feature)",
+        "",
+        "The label model's posterior is `leverage` (the game is still open); the trees read it signed by the side "
+        "ahead, `settled_lead` = sign(margin) x (1 - leverage), monotone increasing, since stop 19 "
+        "(`bench/ingame_settled_lead_validation.py`): unsigned, a lead crossing a labelling function's threshold "
+        "could lower the home side's probability.",
         "",
         "Label model: Dawid-Skene, MAP-EM with a Beta prior (mean 0.7, 10 pseudo-votes) on each accuracy, class "
         f"balance fixed at {ws['class_balance']:.2f}, {ws['em_iterations']} EM iterations, fitted on the training "
@@ -434,6 +443,47 @@ def late_slices_by_season_markdown(
             cells.append("-" if r is None else f"{gap:+.4f} ({r['model_bias']:+.3f} / {r['baseline_bias']:+.3f})")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
+
+
+def perturbation_markdown(suite: Mapping[str, Any]) -> list[str]:
+    """The promotion gate's perturbation checks of the reported model, as a markdown section."""
+    noise, margin = suite["noise_stability"], suite["directional_margin"]
+    elo, wf = suite["directional_pregame"], suite["directional_pregame_model"]
+    rows = [
+        (
+            "invariance (team names, game key, date)",
+            suite["invariance"]["passed"],
+            f"max shift {suite['invariance']['max_shift']:.2g}",
+        ),
+        (
+            "one more point for the home side never lowers its probability",
+            margin["passed"],
+            f"{margin['violations']} violations",
+        ),
+        (
+            "a stronger pre-game home side (Elo's probability +0.05) never lowers it",
+            elo["passed"],
+            f"{elo['violations']} violations",
+        ),
+        ("the same for the pre-game model's probability (early trees)", wf["passed"], f"{wf['violations']} violations"),
+        (
+            f"pre-game probability +/-{noise['noise']} moves it by at most {MAX_NOISE_SHIFT_P99} (p99)",
+            noise["passed"],
+            f"p99 {noise['p99_shift']:.4f}, max {noise['max_shift']:.4f}",
+        ),
+    ]
+    return [
+        "",
+        "## Perturbation checks (the live model's promotion gate)",
+        "",
+        f"`courtside.evaluation.ingame_checks` on {suite['states']} seeded probe states (every period, clock, margin, "
+        "possession, bonus, timeouts and pre-game strength; half with the pre-game model's probability). "
+        "`courtside models train-live --approve` and the stack's seeding refuse a model that fails one.",
+        "",
+        "| check | passed | figures |",
+        "|---|---|---|",
+        *[f"| {name} | {ok} | {figures} |" for name, ok, figures in rows],
+    ]
 
 
 def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
