@@ -41,6 +41,8 @@ def test_train_live_writes_registers_and_serves(aws: Settings, data_dir: Path, t
     served = registry.approved_model(group)
     assert served is not None and served.approval_description == "approved by ci: test run"
     assert served.metrics["train_games"] == 300.0 and served.feature_names == list(model.feature_names)
+    # the promotion gate's figures travel with the package
+    assert served.metrics["perturbation_passed"] == 1.0 and served.metrics["margin_violations"] == 0.0
 
     provider = default_live_provider()
     assert provider is not None
@@ -70,3 +72,26 @@ def test_train_live_without_pregame_predictions_fits_no_early_trees(data_dir: Pa
     doc = out.read_bytes()
     assert load_model(doc).early is None
     assert read_metadata(doc)["early_trees"] is False and read_metadata(doc)["pregame_predictions"] is None
+
+
+def test_a_model_that_fails_the_perturbation_checks_is_rejected_not_approved(aws: Settings, tmp_path: Path) -> None:
+    """The shipped document with its late logistic turned against the lead: registered for the audit trail, then
+    rejected with the failed check as the reason, and nothing serves."""
+    import dataclasses
+
+    from courtside.aws.clients import client
+    from courtside.models.ingame_train import SHIPPED_MODEL
+    from courtside.training.live_model import register_live_model
+
+    good = load_model(SHIPPED_MODEL.read_bytes())
+    late = dataclasses.replace(good.late, coef=tuple(-abs(c) for c in good.late.coef))
+    bad = dataclasses.replace(good, late=late).to_json().encode()
+    group = aws.names.live_model_package_group
+    rec = register_live_model(aws, bad, approve=True, who="ci", why="should not serve")
+    assert rec.status == registry.REJECTED and "directional_margin" in rec.approval_description
+    assert registry.approved_model(group) is None and rec.metrics["perturbation_passed"] == 0.0
+    key = rec.model_data_url.split(aws.names.artifacts_bucket + "/", 1)[1].replace("model.tar.gz", "perturbation.json")
+    body = client("s3").get_object(Bucket=aws.names.artifacts_bucket, Key=key)["Body"].read()
+    checks = json.loads(body)
+    assert checks["passed"] is False and checks["directional_margin"]["violations"] > 0
+    assert checks["directional_margin"]["examples"][0]["period"] >= 4  # the late phase, where the logistic serves
