@@ -48,6 +48,9 @@ def register_live_model(
     key = f"models/{group}/ingame-{content[:16]}/"
     bucket = settings.names.artifacts_bucket
     metrics = {**_metrics(meta), **gate_metrics(checks)}
+    extra = {"content_sha256": content}
+    if meta.get("created"):  # a bare model document has none, and SageMaker refuses an empty property value
+        extra["created"] = str(meta["created"])
     s3 = client("s3")
     s3.put_object(Bucket=bucket, Key=key + "model.json", Body=document, ContentType="application/json")
     s3.put_object(Bucket=bucket, Key=key + "model.tar.gz", Body=model_tarball(document))
@@ -66,7 +69,7 @@ def register_live_model(
         description=f"in-game model {FORMAT}, trained on {dataset}",
         model_json_url=base + "model.json",
         metrics_url=base + "metrics.json",
-        extra_metadata={"content_sha256": content, "created": str(meta.get("created", ""))},
+        extra_metadata=extra,
         who=who,
     )
     if not approve:
