@@ -26,7 +26,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from courtside.evaluation.perturbation import IRRELEVANT_FIELDS, directional
+from courtside.evaluation.perturbation import IRRELEVANT_FIELDS
 
 PERIOD_SECONDS = 720.0
 OVERTIME_SECONDS = 300.0
@@ -64,14 +64,14 @@ def probe_states(n: int = 2000, seed: int = 0) -> list[dict[str, Any]]:
 
 
 def _noise(
-    predict: Callable[[Mapping[str, Any]], float], rows: Sequence[Mapping[str, Any]], seed: int
+    predict: Callable[[Mapping[str, Any]], float], rows: Sequence[Mapping[str, Any]], base: Sequence[float], seed: int
 ) -> dict[str, Any]:
     rng = random.Random(seed)
     shifts = []
-    for r in rows:
+    for r, p in zip(rows, base, strict=True):
         shift = rng.uniform(-PREGAME_NOISE, PREGAME_NOISE)
         noisy = {**r, **{k: r[k] + shift for k in ("pregame_prob", "pregame_model_prob") if k in r}}
-        shifts.append(abs(predict(noisy) - predict(r)))
+        shifts.append(abs(predict(noisy) - p))
     shifts.sort()
     p99 = shifts[min(len(shifts) - 1, int(0.99 * len(shifts)))]
     return {"passed": p99 <= MAX_NOISE_SHIFT_P99, "p99_shift": p99, "max_shift": shifts[-1], "noise": PREGAME_NOISE}
@@ -80,34 +80,42 @@ def _noise(
 def ingame_suite(model: Any, rows: Sequence[Mapping[str, Any]] | None = None, seed: int = 0) -> dict[str, Any]:
     """Every perturbation check of an in-game model (anything with ``predict_proba(state)``) on `rows` (default
     :func:`probe_states`); ``passed`` is their conjunction. A failed directional check lists a few of its
-    failing states, so whoever reads a rejected promotion sees where."""
+    failing states, so whoever reads a rejected promotion sees where. Each state's own forecast is computed once
+    and shared by the checks (the suite runs on every registration)."""
     rows = list(rows if rows is not None else probe_states(seed=seed))
     predict = model.predict_proba
-    worst_invariance = max(abs(predict({**r, **IRRELEVANT_FIELDS}) - predict(r)) for r in rows)
-    with_model_prior = [r for r in rows if "pregame_model_prob" in r]
+    base = [predict(r) for r in rows]
+    worst_invariance = max(abs(predict({**r, **IRRELEVANT_FIELDS}) - p) for r, p in zip(rows, base, strict=True))
     res: dict[str, Any] = {
         "states": len(rows),
         "invariance": {"passed": worst_invariance <= 1e-12, "max_shift": worst_invariance},
-        "directional_margin": _with_examples(predict, rows, "margin", 1.0),
-        "directional_pregame": _with_examples(predict, rows, "pregame_prob", 0.05),
-        "directional_pregame_model": _with_examples(predict, with_model_prior, "pregame_model_prob", 0.05),
+        "directional_margin": _directional(predict, rows, base, "margin", 1.0),
+        "directional_pregame": _directional(predict, rows, base, "pregame_prob", 0.05),
+        "directional_pregame_model": _directional(predict, rows, base, "pregame_model_prob", 0.05),
+        "noise_stability": _noise(predict, rows, base, seed),
     }
-    res["noise_stability"] = _noise(predict, rows, seed)
     res["passed"] = all(v["passed"] for v in res.values() if isinstance(v, dict))
     return res
 
 
-def _with_examples(
-    predict: Callable[[Mapping[str, Any]], float], rows: Sequence[Mapping[str, Any]], field_name: str, step: float
+def _directional(
+    predict: Callable[[Mapping[str, Any]], float],
+    rows: Sequence[Mapping[str, Any]],
+    base: Sequence[float],
+    field_name: str,
+    step: float,
 ) -> dict[str, Any]:
-    res = directional(predict, rows, field_name, step)
-    if not res["passed"]:
-        bad = [r for r in rows if predict({**r, field_name: float(r[field_name]) + step}) < predict(r) - 1e-12]
+    """Raising `field_name` by `step` must not lower the forecast (beyond float noise), on the rows that carry it;
+    a failure keeps its five worst states as examples."""
+    drops = []
+    for r, p in zip(rows, base, strict=True):
+        if field_name in r:
+            drops.append((p - predict({**r, field_name: float(r[field_name]) + step}), r))
+    bad = sorted((d for d in drops if d[0] > 1e-12), key=lambda d: -d[0])
+    res: dict[str, Any] = {"passed": not bad, "violations": len(bad), "rows": len(drops), "field": field_name}
+    if bad:
         keys = ("period", "seconds_left", "margin", "home_possession", "pregame_prob")
-        res["examples"] = [
-            {**{k: r[k] for k in keys}, "drop": predict(r) - predict({**r, field_name: float(r[field_name]) + step})}
-            for r in sorted(bad, key=lambda r: predict({**r, field_name: float(r[field_name]) + step}) - predict(r))[:5]
-        ]
+        res["examples"] = [{**{k: r[k] for k in keys}, "drop": drop} for drop, r in bad[:5]]
     return res
 
 
