@@ -226,15 +226,29 @@ def _who(who: str | None) -> str:
     return who or getpass.getuser()
 
 
-def _change_status(action: str, version: str, why: str, who: str | None, group: str | None) -> None:
-    """Approve or reject one version, then say which version now serves (the newest approved one)."""
+def _change_status(
+    action: str, version: str, why: str, who: str | None, group: str | None, override_gate: bool = False
+) -> None:
+    """Approve or reject one version, then say which version now serves (the newest approved one). Approving a
+    package whose recorded perturbation checks failed (the in-game gate's ``perturbation_passed`` 0) takes
+    `override_gate`, and the override is written into the recorded reason."""
     from courtside import registry
 
     if group is None and "/" in version and "arn:" not in version:
         group = version.rsplit("/", 1)[0]
     g = _group(group)
+    arn = registry.resolve(g, version)
+    if action == "approved" and registry.describe(arn).metrics.get("perturbation_passed") == 0.0:
+        if not override_gate:
+            typer.echo(
+                f"{version} failed its perturbation checks (see perturbation.json next to its model); "
+                "approve with --override-gate to serve it anyway",
+                err=True,
+            )
+            raise typer.Exit(1)
+        why = f"{why} [perturbation checks failed; gate overridden]"
     change = registry.approve if action == "approved" else registry.reject
-    rec = change(registry.resolve(g, version), _who(who), why)
+    rec = change(arn, _who(who), why)
     serving = registry.approved_model(g)
     typer.echo(f"{action} {rec.model_version}; serving {serving.model_version if serving else '-'}")
 
@@ -245,9 +259,12 @@ def models_approve(
     why: str = typer.Option(..., help="Reason recorded with the approval."),
     who: str | None = typer.Option(None),
     group: str | None = typer.Option(None),
+    override_gate: bool = typer.Option(
+        False, "--override-gate", help="Approve although the package's perturbation checks failed (recorded)."
+    ),
 ) -> None:
     """Approve a version: the newest approved version is what the prediction API serves."""
-    _change_status("approved", version, why, who, group)
+    _change_status("approved", version, why, who, group, override_gate)
 
 
 @models_app.command("reject")

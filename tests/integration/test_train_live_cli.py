@@ -95,3 +95,13 @@ def test_a_model_that_fails_the_perturbation_checks_is_rejected_not_approved(aws
     checks = json.loads(body)
     assert checks["passed"] is False and checks["directional_margin"]["violations"] > 0
     assert checks["directional_margin"]["examples"][0]["period"] >= 4  # the late phase, where the logistic serves
+
+    # a person approving it by hand meets the recorded failure, and may override it only on the record
+    args = ["models", "approve", rec.model_version, "--why", "looks fine to me", "--who", "ci"]
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 1 and "--override-gate" in refused.output
+    assert registry.approved_model(group) is None
+    forced = CliRunner().invoke(app, [*args, "--override-gate"])
+    assert forced.exit_code == 0, forced.output
+    served = registry.approved_model(group)
+    assert served is not None and "gate overridden" in served.approval_description
