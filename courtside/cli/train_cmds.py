@@ -1,5 +1,5 @@
 """`courtside` commands of the train area: train, reproduce, experiments (list/show/compare), models
-(list/approve/reject/rollback/history), pipeline (definition/upsert).
+(list/approve/reject/rollback/history), pipeline (definition/upsert, pre-game or --live in-game).
 
 AWS calls go wherever boto3 points: `export AWS_ENDPOINT_URL=http://127.0.0.1:5000` for the local stack
 (`courtside up`), nothing for the cloud. Heavy imports (pandas, MLflow, SageMaker SDK) happen inside commands.
@@ -378,8 +378,14 @@ def models_history(group: str | None = typer.Option(None), as_json: bool = typer
 def pipeline_definition(
     role: str | None = typer.Option(None, help="SageMaker execution role ARN (else COURTSIDE_SAGEMAKER_ROLE_ARN)."),
     mlflow_arn: str | None = typer.Option(None, help="SageMaker managed MLflow tracking server ARN."),
+    live: bool = typer.Option(False, "--live", help="The in-game training pipeline instead of the pre-game one."),
 ) -> None:
     """Print the pipeline definition JSON (uploads each step's staged source to the artifacts bucket)."""
+    if live:
+        from courtside.training import live_pipeline
+
+        _echo_json(live_pipeline.live_definition(_settings(), role))
+        return
     from courtside.training import pipeline
 
     _echo_json(pipeline.definition(_settings(), role, mlflow_arn=mlflow_arn))
@@ -389,8 +395,15 @@ def pipeline_definition(
 def pipeline_upsert(
     role: str | None = typer.Option(None, help="SageMaker execution role ARN (else COURTSIDE_SAGEMAKER_ROLE_ARN)."),
     mlflow_arn: str | None = typer.Option(None, help="SageMaker managed MLflow tracking server ARN."),
+    live: bool = typer.Option(False, "--live", help="The in-game training pipeline instead of the pre-game one."),
 ) -> None:
     """Create the pipeline, or update it when it exists, in the configured account."""
+    if live:
+        from courtside.training import live_pipeline
+
+        out = live_pipeline.live_upsert(_settings(), role)
+        typer.echo(f"upserted {out['PipelineArn']}")
+        return
     from courtside.training import pipeline
 
     out = pipeline.upsert(_settings(), role, mlflow_arn=mlflow_arn)

@@ -536,12 +536,25 @@ def pregame_model_probs(path: Path | str | None = None) -> dict[str, float]:
     return dict(zip(f["game_key"], f["home_win_probability"].astype(float), strict=True))
 
 
-def pregame_probs(data_dir: Path | str | None = None) -> dict[str, float]:
-    """Pre-game home-win probability from Elo (pre-game information only) keyed by game_key."""
-    from courtside.models.dataset import pregame_frame
+def pregame_probs(data_dir: Path | str | None = None, games: Any = None) -> dict[str, float]:
+    """Pre-game home-win probability from Elo (pre-game information only) keyed by game_key: from the shipped games
+    history under `data_dir`, or from `games` (a frame of the lake's curated games, as the cloud pipeline reads
+    them), replayed through the same pre-game feature code."""
     from courtside.ratings.elo import win_probability
 
-    f = pregame_frame(data_dir)
+    if games is None:
+        from courtside.models.dataset import pregame_frame
+
+        f = pregame_frame(data_dir)
+    else:
+        import pandas as pd
+
+        from courtside.features.history import pregame_rows
+
+        ordered = games.drop(columns=[c for c in ("fte_elo_prob_home",) if c in games.columns])
+        ordered = ordered.assign(date=ordered["date"].astype(str).str[:10])  # the lake may hold timestamps
+        ordered = ordered.sort_values(["date", "game_key"], kind="mergesort")
+        f = pd.DataFrame(list(pregame_rows(ordered.to_dict("records"))))
     f = f[f["season"] >= 2016]
     return dict(zip(f["game_key"], (win_probability(d) for d in f["elo_diff"]), strict=True))
 
@@ -551,11 +564,13 @@ def season_states(
     seasons: Sequence[str],
     pregame_predictions: Path | None = WALK_FORWARD_PREDICTIONS,
     progress: Progress | None = None,
+    elo_probs: Mapping[str, float] | None = None,
 ) -> Any:
     """The states of `seasons` that ``courtside ingame-report`` and ``courtside models train-live`` fit and score:
     the play-by-play under `pbp_dir` replayed through the live tracker, with Elo's pre-game probability and, unless
     `pregame_predictions` is None, the pre-game model's walk-forward one (the early trees' input). One function, so
-    the report's model and the shipped model are trained on the same states."""
+    the report's model and the shipped model are trained on the same states. `elo_probs` replaces Elo's probabilities
+    from the shipped games history (the cloud pipeline computes them from the lake: :func:`pregame_probs`)."""
     pbp, index = load_pbp_dir(Path(pbp_dir), seasons)
     model_probs = pregame_model_probs(pregame_predictions) if pregame_predictions is not None else None
-    return states_from_pbp(pbp, index, pregame_probs(), model_probs, progress)
+    return states_from_pbp(pbp, index, elo_probs or pregame_probs(), model_probs, progress)

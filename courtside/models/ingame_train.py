@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,18 +54,20 @@ def train(
     n_estimators: int = 300,
     pregame_predictions: Path | None = ingame.WALK_FORWARD_PREDICTIONS,
     progress: Progress | None = None,
+    elo_probs: Mapping[str, float] | None = None,
 ) -> TrainedLiveModel:
     """Fit on `train_seasons`; when `test_season` is given, score its states once (Brier) for the metadata.
 
     `pregame_predictions` is a ``courtside backtest`` predictions CSV (the committed one by default): the early trees'
     pre-game input. None fits no early trees (a v6 document that serves the Elo-trained parts in every period).
-    `progress` follows the replay of the play-by-play, the slowest step."""
+    `progress` follows the replay of the play-by-play, the slowest step. `elo_probs`: see
+    :func:`courtside.models.ingame.season_states`."""
     from courtside.training.tracking import code_version
 
     timings: dict[str, float] = {}
     t = time.perf_counter()
     seasons = [*train_seasons, *([test_season] if test_season else [])]
-    states = ingame.season_states(pbp_dir, seasons, pregame_predictions, progress)
+    states = ingame.season_states(pbp_dir, seasons, pregame_predictions, progress, elo_probs)
     timings["states_s"] = time.perf_counter() - t
 
     is_test = (_season_code(states) == test_season[2:4]).to_numpy() if test_season else None

@@ -34,7 +34,8 @@ PIPELINE_SUFFIX = "pregame-training"
 INFERENCE_IMAGE = cloud.SKLEARN_TRAINING_IMAGE  # the scikit-learn image serves sagemaker/inference.py too
 PROCESSING_INSTANCE = "ml.m5.large"
 STEP_NAMES = ("BuildTrainingSet", "TrainModel", "EvaluateModel", "QualityGate", "RegisterModel", "GateFailed")
-PIPELINE_SCRIPTS = ("train.py", "build_dataset.py", "evaluate.py", "inference.py")
+# every step of both pipelines unpacks the same staged source (the in-game pipeline: courtside.training.live_pipeline)
+PIPELINE_SCRIPTS = ("train.py", "build_dataset.py", "evaluate.py", "inference.py", "train_live.py", "register_live.py")
 
 
 def pipeline_name(settings: Settings) -> str:
@@ -89,7 +90,6 @@ def build_pipeline(
     if os.environ.get("AWS_ENDPOINT_URL"):
         os.environ.setdefault("SAGEMAKER_VALIDATE_ROLE", "false")  # moto has no iam:SimulatePrincipalPolicy
     from sagemaker.core.model_metrics import MetricsSource, ModelMetrics
-    from sagemaker.core.processing import FrameworkProcessor
     from sagemaker.core.workflow.conditions import ConditionLessThanOrEqualTo
     from sagemaker.core.workflow.execution_variables import ExecutionVariables
     from sagemaker.core.workflow.functions import Join, JsonGet
@@ -105,7 +105,6 @@ def build_pipeline(
     code = tracking.code_version()  # what gets staged and uploaded now is what every execution runs
     session = _session(settings)
     names = settings.names
-    image = cloud.SKLEARN_TRAINING_IMAGE.format(region=settings.region)
     src = str(source_dir or stage_pipeline_source(Path(tempfile.mkdtemp(prefix="courtside-pipeline-")) / "src"))
     d = defaults
 
@@ -123,16 +122,7 @@ def build_pipeline(
                   p_train_instance, p_proc_instance]  # fmt: skip
 
     def processor(job: str) -> Any:
-        return FrameworkProcessor(
-            image_uri=image,
-            role=arn,
-            instance_count=1,
-            instance_type=p_proc_instance,
-            command=["python3"],
-            base_job_name=f"{settings.prefix}-{job}",
-            sagemaker_session=session,
-            env={"COURTSIDE_PREFIX": settings.prefix},
-        )
+        return framework_processor(settings, arn, p_proc_instance, session, job)
 
     out_root = Join(
         on="/", values=[f"s3://{names.artifacts_bucket}/pipelines", ExecutionVariables.PIPELINE_EXECUTION_ID]
@@ -295,6 +285,23 @@ def build_pipeline(
         sagemaker_session=session,
         pipeline_experiment_config=None,
         mlflow_config=mlflow_config,
+    )
+
+
+def framework_processor(settings: Settings, role_arn: str, instance_type: Any, session: Any, job: str) -> Any:
+    """A processing job in the scikit-learn image that runs one of the pipeline's scripts (``python3 <script>``)
+    from the staged source, as `role_arn`, with the stack's prefix in its environment."""
+    from sagemaker.core.processing import FrameworkProcessor
+
+    return FrameworkProcessor(
+        image_uri=cloud.SKLEARN_TRAINING_IMAGE.format(region=settings.region),
+        role=role_arn,
+        instance_count=1,
+        instance_type=instance_type,
+        command=["python3"],
+        base_job_name=f"{settings.prefix}-{job}",
+        sagemaker_session=session,
+        env={"COURTSIDE_PREFIX": settings.prefix},
     )
 
 
