@@ -33,6 +33,7 @@ SHIPPED_MODEL = Path(__file__).resolve().parents[2] / "data" / "models" / "ingam
 class TrainedLiveModel:
     model: ingame.InGameModel
     metadata: dict[str, Any] = field(default_factory=dict)
+    test_states: Any = field(default=None, repr=False)  # the states the test Brier was scored on (not serialised)
 
     def to_json(self) -> str:
         """The serving document with its metadata (compact: this is the file the registry and the repo ship)."""
@@ -101,4 +102,4 @@ def train(
         )
         timings["test_s"] = time.perf_counter() - t
     metadata["timings_s"] = {k: round(v, 1) for k, v in timings.items()}
-    return TrainedLiveModel(model, metadata)
+    return TrainedLiveModel(model, metadata, states[is_test] if is_test is not None else None)

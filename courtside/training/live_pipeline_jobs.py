@@ -5,7 +5,8 @@ train_live     play-by-play files (``pbp_<season>.parquet`` + ``games_index_*.cs
                pre-game probability, through the same pre-game feature code as everywhere) and a ``courtside
                backtest`` predictions CSV (the early trees' input) -> ``model.json`` (the document
                ``courtside models train-live`` writes) and ``evaluation.json`` (a PropertyFile for the gate: the test
-               season's Brier, the promotion gate's perturbation figures, ``gate.max_test_brier``).
+               season's Brier, the serving model's on the same states, the promotion gate's perturbation figures,
+               ``gate.max_test_brier`` = min(ceiling, serving model's Brier + allowed regression)).
 register_live  ``model.json`` -> a model package in the live group, pending manual approval, through
                :func:`courtside.training.live_model.register_live_model`: the function ``train-live --register``
                and the local stack's seeding call, so the package, its artifacts and its gate figures are the same
@@ -23,19 +24,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from courtside.training.pipeline_jobs import EVALUATION_FILE, PROCESSING
+from courtside.training.pipeline_jobs import EVALUATION_FILE, PROCESSING, champion_model_json, read_curated_games
 
 MODEL_FILE = "model.json"
-
-
-def read_curated_games(games_dir: Path) -> Any:
-    """Every curated games Parquet file under `games_dir` (the lake's ``curated/games/`` layout), as one frame."""
-    import pandas as pd
-
-    files = sorted(Path(games_dir).rglob("*.parquet"))
-    if not files:
-        raise FileNotFoundError(f"no curated games Parquet files under {games_dir}")
-    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
 
 
 def train_live(
@@ -48,21 +39,34 @@ def train_live(
     test_season: str,
     max_test_brier: float,
     n_estimators: int = 300,
+    max_regression: float = 0.0,
+    champion: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Train the in-game model, check it, write ``model.json`` and ``evaluation.json``; returns the evaluation."""
+    """Train the in-game model, check it, write ``model.json`` and ``evaluation.json``; returns the evaluation.
+
+    `champion` = (version, document) of the serving in-game model: it is scored on the same test states, and the
+    gate's ceiling becomes min(`max_test_brier`, its Brier + `max_regression`), as the pre-game pipeline's."""
     from courtside.evaluation.ingame_checks import failed_checks, gate_metrics, ingame_suite
     from courtside.models import ingame, ingame_train
+    from courtside.models.ingame_report import _brier
 
-    elo = ingame.pregame_probs(games=read_curated_games(games_dir))
+    elo = ingame.pregame_probs(games=read_curated_games(games_dir)[0])
     trained = ingame_train.train(pbp_dir, train_seasons, test_season, n_estimators, predictions, elo_probs=elo)
     suite = ingame_suite(trained.model)
     meta = trained.metadata
     report: dict[str, Any] = {
         "metrics": {k: meta[k] for k in ("test_brier", "train_states", "test_states", "train_games") if k in meta},
         "perturbation": {**gate_metrics(suite), "failed": failed_checks(suite)},
-        "gate": {"max_test_brier": max_test_brier},
+        "champion": None,
     }
-    report["gate"]["passed"] = bool(suite["passed"]) and meta["test_brier"] <= max_test_brier
+    ceiling = max_test_brier
+    if champion is not None:
+        version, text = champion
+        test = trained.test_states
+        champ_brier = _brier(ingame.load_model(text).predict_frame(test), test["home_win"].to_numpy(int))
+        report["champion"] = {"model_version": version, "test_brier": champ_brier}
+        ceiling = min(max_test_brier, champ_brier + max_regression)
+    report["gate"] = {"max_test_brier": ceiling, "passed": bool(suite["passed"]) and meta["test_brier"] <= ceiling}
     model_dir.mkdir(parents=True, exist_ok=True)
     (model_dir / MODEL_FILE).write_text(trained.to_json() + "\n")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -93,6 +97,8 @@ def train_live_main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--test-season", required=True)
     p.add_argument("--max-test-brier", type=float, required=True)
     p.add_argument("--n-estimators", type=int, default=300)
+    p.add_argument("--max-regression", type=float, default=0.0)
+    p.add_argument("--group", default="", help="live model package group whose approved package is the champion")
     a = p.parse_args(argv)
     csv = sorted(a.predictions.rglob("*.csv")) if a.predictions.exists() else []
     if len(csv) > 1:
@@ -100,7 +106,7 @@ def train_live_main(argv: Sequence[str] | None = None) -> None:
     seasons = [s.strip() for s in a.train_seasons.split(",") if s.strip()]
     report = train_live(
         a.pbp, a.games, csv[0] if csv else None, a.model, a.out, seasons, a.test_season, a.max_test_brier,
-        a.n_estimators,
+        a.n_estimators, a.max_regression, champion_model_json(a.group) if a.group else None,
     )  # fmt: skip
     print(json.dumps(report), flush=True)
 

@@ -43,6 +43,15 @@ def split_holdout(rows: pd.DataFrame, holdout_seasons: int) -> tuple[pd.DataFram
     return rows[rows["season"] < first_holdout], rows[rows["season"] >= first_holdout]
 
 
+def read_curated_games(games_dir: Path) -> tuple[pd.DataFrame, list[Path]]:
+    """Every curated games Parquet file under `games_dir` (the lake's ``curated/games/`` layout) as one frame, and
+    the files it came from (their partitions are the dataset's lineage)."""
+    files = sorted(Path(games_dir).rglob("*.parquet"))
+    if not files:
+        raise FileNotFoundError(f"no curated games Parquet files under {games_dir}")
+    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True), files
+
+
 def build_dataset(
     games_dir: Path,
     out_train: Path,
@@ -57,10 +66,7 @@ def build_dataset(
     from courtside.training.core import canonical_order
     from courtside.training.flow import build_training_set
 
-    files = sorted(Path(games_dir).rglob("*.parquet"))
-    if not files:
-        raise FileNotFoundError(f"no curated games Parquet files under {games_dir}")
-    games = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    games, files = read_curated_games(games_dir)
     if min_season is not None:
         games = games[games["season"] >= min_season]
     rows = build_training_set(games)

@@ -62,7 +62,10 @@ def test_definition_trains_checks_and_registers_only_behind_the_gate(built: tupl
         "PropertyFile": evaluation,
         "Path": "perturbation.perturbation_passed",
     }
-    assert conditions[1]["RightValue"] == {"Get": "Parameters.MaxTestBrier"}
+    assert conditions[1]["RightValue"] == {"Std:JsonGet": {"PropertyFile": evaluation, "Path": "gate.max_test_brier"}}
+    container_args = args["AppSpecification"]["ContainerArguments"]
+    assert container_args[container_args.index("--group") + 1] == settings.names.live_model_package_group
+    assert params["MaxTestBrierRegression"] == live_pipeline.LivePipelineDefaults().max_regression
     register = gate["Arguments"]["IfSteps"][0]
     assert register["Name"] == "RegisterLiveModel"
     model_in = register["Arguments"]["ProcessingInputs"][0]["S3Input"]["S3Uri"]
@@ -113,18 +116,34 @@ def test_train_live_step_writes_the_model_and_the_gate_figures(mounts: Path) -> 
     assert model.early is not None and model.late is not None  # the predictions reached the early trees
     assert report["metrics"]["train_games"] == 200 and 0 < report["metrics"]["test_brier"] < 0.25
     assert report["perturbation"]["perturbation_passed"] == 1.0 and report["perturbation"]["failed"] == []
-    assert report["gate"] == {"max_test_brier": 0.25, "passed": True}
+    assert report["gate"] == {"max_test_brier": 0.25, "passed": True} and report["champion"] is None
     # a ceiling the model cannot meet fails the gate (what LiveGate reads)
     live_pipeline_jobs.train_live_main([*args, "--train-seasons", "2017-18", "--test-season", "2018-19",
                                         "--max-test-brier", "0.01"])  # fmt: skip
     assert json.loads((mounts / "evaluation" / "evaluation.json").read_text())["gate"]["passed"] is False
 
 
+def test_train_live_step_is_held_to_the_serving_model_on_the_same_states(mounts: Path) -> None:
+    """With a champion (the shipped model, trained on three full seasons) the ceiling is its Brier on the same test
+    states plus the allowed regression; a 15-tree model on 200 games does not reach it and fails the gate."""
+    from courtside.models.ingame_train import SHIPPED_MODEL
+
+    shipped = ("courtside-live/1", SHIPPED_MODEL.read_text())
+    report = live_pipeline_jobs.train_live(
+        mounts / "pbp", mounts / "games", mounts / "predictions" / "predictions.csv", mounts / "model-c",
+        mounts / "evaluation-c", ["2017-18"], "2018-19", 0.25, 15, 0.002, shipped,
+    )  # fmt: skip
+    champion = report["champion"]
+    assert champion["model_version"] == "courtside-live/1" and 0 < champion["test_brier"] < 0.25
+    assert report["gate"]["max_test_brier"] == pytest.approx(champion["test_brier"] + 0.002)
+    assert report["metrics"]["test_brier"] > report["gate"]["max_test_brier"] and report["gate"]["passed"] is False
+
+
 def test_elo_from_the_lakes_curated_games_equals_elo_from_the_shipped_history(mounts: Path) -> None:
     """The pipeline computes the late phase's pre-game input from the lake; it must be the laptop's, game by game."""
     from courtside.models import ingame
 
-    lake = live_pipeline_jobs.read_curated_games(mounts / "games").sample(frac=1.0, random_state=0)  # any file order
+    lake = live_pipeline_jobs.read_curated_games(mounts / "games")[0].sample(frac=1.0, random_state=0)  # any order
     assert ingame.pregame_probs(games=lake) == ingame.pregame_probs()
 
 
