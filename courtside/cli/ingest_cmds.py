@@ -1,4 +1,4 @@
-"""`courtside` commands of the ingest area: replay, stats, ingest stats, quarantine list|redrive."""
+"""`courtside` commands of the ingest area: replay, stats, ingest stats|load-history|load-pbp, quarantine."""
 
 from __future__ import annotations
 
@@ -148,6 +148,24 @@ def load_history_cmd(seasons: str | None = typer.Option(None, help="e.g. 2015-20
     from glue.jobs.load_history import main
 
     main(["--seasons", seasons] if seasons else [])
+
+
+@ingest_app.command("load-pbp")
+def load_pbp_cmd(
+    pbp_dir: Path = typer.Option(Path("/work/shared/data/pbp"), "--pbp-dir"),
+    seasons: str = typer.Option("", help="comma-separated, e.g. 2015-16,2016-17 (default: every pbp_*.parquet)"),
+) -> None:
+    """Check play-by-play files and write them to s3://{lake}/raw/pbp/ (the in-game training pipeline's input)."""
+    from courtside.config import get_settings
+    from courtside.ingest.pbp_files import PbpFileError, upload_pbp
+
+    chosen = [s.strip() for s in seasons.split(",") if s.strip()] or None
+    try:
+        keys = upload_pbp(pbp_dir, get_settings().names.lake_bucket, chosen)
+    except PbpFileError as exc:
+        typer.echo(json.dumps({"error": "bad_pbp_file", "detail": str(exc)}), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(json.dumps({"uploaded": keys}))
 
 
 def register(app: typer.Typer) -> None:

@@ -13,8 +13,8 @@ managed jobs. It takes a ``courtside backtest`` run's predictions CSV from S3 (`
 trees are fitted on the pre-game model's walk-forward probabilities as in ``train-live``. Registration is pending
 manual approval: a person promotes it (``courtside models approve``), as in the pre-game pipeline.
 
-Inputs it expects in S3: the play-by-play files under ``InputPbpUri`` (default ``s3://{lake}/raw/pbp/``, the layout
-of /work/shared/data/pbp: ``pbp_<season>.parquet`` and ``games_index_*.csv``), the lake's curated games
+Inputs it expects in S3: the play-by-play files under ``InputPbpUri`` (default ``s3://{lake}/raw/pbp/``, written
+by ``courtside ingest load-pbp``: ``pbp_<season>.parquet`` and ``games_index_*.csv``), the lake's curated games
 (``InputGamesUri``, the pre-game pipeline's default) and the predictions CSV (``InputPredictionsUri``). Definition
 time needs S3 only (``definition()`` works against moto); its steps run in SageMaker.
 """
