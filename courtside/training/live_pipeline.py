@@ -33,10 +33,10 @@ from courtside.training import cloud
 from courtside.training.live_pipeline_jobs import MODEL_FILE
 from courtside.training.pipeline import (
     PROCESSING_INSTANCE,
-    _input,
-    _output,
-    _session,
     framework_processor,
+    pipeline_session,
+    processing_input,
+    processing_output,
     stage_pipeline_source,
 )
 from courtside.training.pipeline_jobs import EVALUATION_FILE
@@ -80,7 +80,7 @@ def build_live_pipeline(
     from sagemaker.mlops.workflow import ConditionStep, FailStep, Pipeline, ProcessingStep
 
     arn = cloud.role_arn(role)
-    session = _session(settings)
+    session = pipeline_session(settings)
     names = settings.names
     src = str(source_dir or stage_pipeline_source(Path(tempfile.mkdtemp(prefix="courtside-live-pipeline-")) / "src"))
     d = defaults
@@ -107,12 +107,12 @@ def build_live_pipeline(
         source_dir=src,
         requirements="requirements.txt",
         inputs=[
-            _input("pbp", p_pbp, "/opt/ml/processing/input/pbp"),
-            _input("games", p_games, "/opt/ml/processing/input/games"),
-            _input("predictions", p_predictions, "/opt/ml/processing/input/predictions"),
+            processing_input("pbp", p_pbp, "/opt/ml/processing/input/pbp"),
+            processing_input("games", p_games, "/opt/ml/processing/input/games"),
+            processing_input("predictions", p_predictions, "/opt/ml/processing/input/predictions"),
         ],
         outputs=[
-            _output(name, f"/opt/ml/processing/{name}", Join(on="/", values=[out_root, f"live-{name}"]))
+            processing_output(name, f"/opt/ml/processing/{name}", Join(on="/", values=[out_root, f"live-{name}"]))
             for name in ("model", "evaluation")
         ],
         arguments=[
@@ -139,7 +139,7 @@ def build_live_pipeline(
         code="sagemaker/register_live.py",
         source_dir=src,
         requirements="requirements.txt",
-        inputs=[_input("model", model_uri, "/opt/ml/processing/model")],
+        inputs=[processing_input("model", model_uri, "/opt/ml/processing/model")],
         arguments=[
             "--why",
             Join(on=" ", values=["in-game training pipeline", ExecutionVariables.PIPELINE_EXECUTION_ID]),

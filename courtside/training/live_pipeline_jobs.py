@@ -47,8 +47,8 @@ def train_live(
     `champion` = (version, document) of the serving in-game model: it is scored on the same test states, and the
     gate's ceiling becomes min(`max_test_brier`, its Brier + `max_regression`), as the pre-game pipeline's."""
     from courtside.evaluation.ingame_checks import failed_checks, gate_metrics, ingame_suite
+    from courtside.evaluation.metrics import brier
     from courtside.models import ingame, ingame_train
-    from courtside.models.ingame_report import _brier
 
     elo = ingame.pregame_probs(games=read_curated_games(games_dir)[0])
     trained = ingame_train.train(pbp_dir, train_seasons, test_season, n_estimators, predictions, elo_probs=elo)
@@ -63,7 +63,7 @@ def train_live(
     if champion is not None:
         version, text = champion
         test = trained.test_states
-        champ_brier = _brier(ingame.load_model(text).predict_frame(test), test["home_win"].to_numpy(int))
+        champ_brier = brier(ingame.load_model(text).predict_frame(test), test["home_win"].to_numpy(int))
         report["champion"] = {"model_version": version, "test_brier": champ_brier}
         ceiling = min(max_test_brier, champ_brier + max_regression)
     report["gate"] = {"max_test_brier": ceiling, "passed": bool(suite["passed"]) and meta["test_brier"] <= ceiling}

@@ -67,7 +67,7 @@ def stage_pipeline_source(dest: Path) -> Path:
     return dest
 
 
-def _session(settings: Settings) -> Any:
+def pipeline_session(settings: Settings) -> Any:
     import boto3
     from sagemaker.core.workflow.pipeline_context import PipelineSession
 
@@ -103,7 +103,7 @@ def build_pipeline(
 
     arn = cloud.role_arn(role)
     code = tracking.code_version()  # what gets staged and uploaded now is what every execution runs
-    session = _session(settings)
+    session = pipeline_session(settings)
     names = settings.names
     src = str(source_dir or stage_pipeline_source(Path(tempfile.mkdtemp(prefix="courtside-pipeline-")) / "src"))
     d = defaults
@@ -134,9 +134,9 @@ def build_pipeline(
         code="sagemaker/build_dataset.py",
         source_dir=src,
         requirements="requirements.txt",
-        inputs=[_input("games", p_games, "/opt/ml/processing/input/games")],
+        inputs=[processing_input("games", p_games, "/opt/ml/processing/input/games")],
         outputs=[
-            _output(
+            processing_output(
                 name,
                 f"/opt/ml/processing/{name}",
                 Join(on="/", values=[out_root, name]),
@@ -182,15 +182,15 @@ def build_pipeline(
         source_dir=src,
         requirements="requirements.txt",
         inputs=[
-            _input("model", model_data, "/opt/ml/processing/model"),
-            _input(
+            processing_input("model", model_data, "/opt/ml/processing/model"),
+            processing_input(
                 "validation",
                 outputs["validation"].S3Output.S3Uri,
                 "/opt/ml/processing/validation",
             ),
         ],  # fmt: skip
         outputs=[
-            _output(
+            processing_output(
                 "evaluation",
                 "/opt/ml/processing/evaluation",
                 Join(on="/", values=[out_root, "evaluation"]),
@@ -305,7 +305,7 @@ def framework_processor(settings: Settings, role_arn: str, instance_type: Any, s
     )
 
 
-def _input(name: str, source: Any, dest: str) -> Any:
+def processing_input(name: str, source: Any, dest: str) -> Any:
     """A processing input: the S3 prefix `source` (str or pipeline variable) mounted at `dest`."""
     from sagemaker.core.shapes import ProcessingInput, ProcessingS3Input
 
@@ -313,7 +313,7 @@ def _input(name: str, source: Any, dest: str) -> Any:
     return ProcessingInput(input_name=name, s3_input=s3)
 
 
-def _output(name: str, source: str, dest: Any) -> Any:
+def processing_output(name: str, source: str, dest: Any) -> Any:
     """A processing output: the container directory `source` uploaded to `dest` when the job ends."""
     from sagemaker.core.shapes import ProcessingOutput, ProcessingS3Output
 
