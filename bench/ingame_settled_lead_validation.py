@@ -6,9 +6,10 @@ passes a threshold (``lf_early_game``: within 12 in the first half is "open"; ``
 So one more point for the home side can cross a threshold, change leverage, and send the trees down a branch with a
 lower probability. On probe states (``courtside.evaluation.ingame_checks``) the shipped model breaks "a bigger lead
 never lowers the home probability" at exactly those thresholds: a 12-point first-quarter lead becoming 13 loses up to
-17 points of win probability. Candidate: the trees take ``settled_lead`` = sign(margin) x (1 - leverage) instead,
-with a monotone increasing constraint. Leverage falls as |margin| grows (every labelling function moves from "open"
-through abstain to "decided" as the lead grows, and the label model's accuracies are above 0.5), so the signed
+5 points of win probability on these probe states, 17 on a state with a 12-point two-minute run. Candidate: the
+trees take ``settled_lead`` = sign(margin) x (1 - leverage) instead, with a monotone increasing constraint.
+Leverage falls as |margin| grows (every labelling function moves from "open" through abstain to "decided" as the
+lead grows, and the label model's accuracies are above 0.5), so the signed
 feature rises with the margin and the constraint makes the trees monotone in every input the margin moves. The late
 logistic does not use leverage and is unchanged; the early trees (periods 1-3, on the pre-game model's walk-forward
 probability) take the same features as the trees, so both change.

@@ -93,7 +93,7 @@ FULL_FEATURES_STOP18 = (  # the trees until stop 18: leverage unsigned, so not m
 )
 # Since stop 19 the trees read the weak-supervision input signed by the leader (settled_lead, monotone increasing):
 # with leverage unsigned one more point could cross a labelling function's threshold and lower the home probability
-# (up to 17 points on probe states; courtside.evaluation.ingame_checks). bench/ingame_settled_lead_validation.py
+# (up to 5 points on the gate's probe states, courtside.evaluation.ingame_checks). ingame_settled_lead_validation.py
 FULL_FEATURES = tuple("settled_lead" if f == "leverage" else f for f in FULL_FEATURES_STOP18)
 LATE_FEATURES_V3 = (  # the v3 late logistic, kept for the report's ablation
     "brownian_z",
