@@ -37,6 +37,7 @@ from courtside.training.pipeline import (
     pipeline_session,
     processing_input,
     processing_output,
+    property_reader,
     stage_pipeline_source,
 )
 from courtside.training.pipeline_jobs import EVALUATION_FILE
@@ -74,7 +75,7 @@ def build_live_pipeline(
         os.environ.setdefault("SAGEMAKER_VALIDATE_ROLE", "false")  # moto has no iam:SimulatePrincipalPolicy
     from sagemaker.core.workflow.conditions import ConditionGreaterThanOrEqualTo, ConditionLessThanOrEqualTo
     from sagemaker.core.workflow.execution_variables import ExecutionVariables
-    from sagemaker.core.workflow.functions import Join, JsonGet
+    from sagemaker.core.workflow.functions import Join
     from sagemaker.core.workflow.parameters import ParameterFloat, ParameterString
     from sagemaker.core.workflow.properties import PropertyFile
     from sagemaker.mlops.workflow import ConditionStep, FailStep, Pipeline, ProcessingStep
@@ -129,9 +130,7 @@ def build_live_pipeline(
         ],  # fmt: skip
     )
     train = ProcessingStep(name="TrainLiveModel", step_args=train_args, property_files=[evaluation_file])
-
-    def report(path: str) -> Any:
-        return JsonGet(step_name=train.name, property_file=evaluation_file, json_path=path)
+    report = property_reader(train, evaluation_file)
 
     # 2. register (only behind the gate) ------------------------------------------------------------------------
     model_uri = train.properties.ProcessingOutputConfig.Outputs["model"].S3Output.S3Uri

@@ -208,9 +208,7 @@ def build_pipeline(
         ],  # fmt: skip
     )
     evaluate = ProcessingStep(name="EvaluateModel", step_args=eval_args, property_files=[evaluation_file])
-
-    def report(path: str) -> Any:
-        return JsonGet(step_name=evaluate.name, property_file=evaluation_file, json_path=path)
+    report = property_reader(evaluate, evaluation_file)
 
     # 4. register (only behind the gate) -----------------------------------------------------------------------------
     eval_uri = evaluate.properties.ProcessingOutputConfig.Outputs["evaluation"].S3Output.S3Uri
@@ -303,6 +301,17 @@ def framework_processor(settings: Settings, role_arn: str, instance_type: Any, s
         sagemaker_session=session,
         env={"COURTSIDE_PREFIX": settings.prefix},
     )
+
+
+def property_reader(step: Any, property_file: Any) -> Any:
+    """``reader(path)``: the value at `path` of a step's JSON property file, as a pipeline variable (what a gate's
+    conditions and a failure message read)."""
+    from sagemaker.core.workflow.functions import JsonGet
+
+    def reader(path: str) -> Any:
+        return JsonGet(step_name=step.name, property_file=property_file, json_path=path)
+
+    return reader
 
 
 def processing_input(name: str, source: Any, dest: str) -> Any:

@@ -148,9 +148,11 @@ def test_elo_from_the_lakes_curated_games_equals_elo_from_the_shipped_history(mo
 
 
 def test_register_live_step_leaves_the_model_pending_approval(aws: Settings, mounts: Path) -> None:
-    if not (mounts / "model" / "model.json").exists():
-        pytest.skip("needs the train step's model (test_train_live_step_writes_the_model_and_the_gate_figures)")
-    live_pipeline_jobs.register_live_main(["--model", str(mounts / "model"), "--why", "pipeline run 1"])
+    model_dir = mounts / "model-r"
+    live_pipeline_jobs.train_live(
+        mounts / "pbp", mounts / "games", None, model_dir, mounts / "evaluation-r", ["2017-18"], "2018-19", 0.25, 10
+    )
+    live_pipeline_jobs.register_live_main(["--model", str(model_dir), "--why", "pipeline run 1"])
     group = aws.names.live_model_package_group
     records = registry.list_models(group)
     assert len(records) == 1 and records[0].status == registry.PENDING
