@@ -540,21 +540,17 @@ def pregame_probs(data_dir: Path | str | None = None, games: Any = None) -> dict
     """Pre-game home-win probability from Elo (pre-game information only) keyed by game_key: from the shipped games
     history under `data_dir`, or from `games` (a frame of the lake's curated games, as the cloud pipeline reads
     them), replayed through the same pre-game feature code."""
+    import pandas as pd
+
+    from courtside.features.history import pregame_rows
+    from courtside.models.dataset import load_games
     from courtside.ratings.elo import win_probability
 
-    if games is None:
-        from courtside.models.dataset import pregame_frame
-
-        f = pregame_frame(data_dir)
-    else:
-        import pandas as pd
-
-        from courtside.features.history import pregame_rows
-
-        ordered = games.drop(columns=[c for c in ("fte_elo_prob_home",) if c in games.columns])
-        ordered = ordered.assign(date=ordered["date"].astype(str).str[:10])  # the lake may hold timestamps
-        ordered = ordered.sort_values(["date", "game_key"], kind="mergesort")
-        f = pd.DataFrame(list(pregame_rows(ordered.to_dict("records"))))
+    games = load_games(data_dir) if games is None else games
+    ordered = games.drop(columns=[c for c in ("fte_elo_prob_home",) if c in games.columns])
+    ordered = ordered.assign(date=ordered["date"].astype(str).str[:10])  # the lake may hold timestamps
+    ordered = ordered.sort_values(["date", "game_key"], kind="mergesort")
+    f = pd.DataFrame(list(pregame_rows(ordered.to_dict("records"))))
     f = f[f["season"] >= 2016]
     return dict(zip(f["game_key"], (win_probability(d) for d in f["elo_diff"]), strict=True))
 

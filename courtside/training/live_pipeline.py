@@ -21,7 +21,6 @@ time needs S3 only (``definition()`` works against moto); its steps run in SageM
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -30,20 +29,20 @@ from typing import Any
 
 from courtside.config import Settings
 from courtside.training import cloud
-from courtside.training.live_pipeline_jobs import MODEL_FILE
 from courtside.training.pipeline import (
     PROCESSING_INSTANCE,
+    definition,
     framework_processor,
     pipeline_session,
     processing_input,
     processing_output,
     property_reader,
     stage_pipeline_source,
+    upsert,
 )
 from courtside.training.pipeline_jobs import EVALUATION_FILE
 
 LIVE_PIPELINE_SUFFIX = "ingame-training"
-LIVE_STEP_NAMES = ("TrainLiveModel", "LiveGate", "RegisterLiveModel", "LiveGateFailed")
 
 
 def live_pipeline_name(settings: Settings) -> str:
@@ -177,17 +176,10 @@ def build_live_pipeline(
 
 def live_definition(settings: Settings, role: str | None = None, **kwargs: Any) -> dict[str, Any]:
     """The in-game pipeline's definition (the JSON CreatePipeline receives), as a dict."""
-    with tempfile.TemporaryDirectory(prefix="courtside-live-pipeline-src-") as tmp:
-        pipe = build_live_pipeline(settings, role, stage_pipeline_source(Path(tmp) / "src"), **kwargs)
-        return json.loads(pipe.definition())
+    return definition(settings, role, builder=build_live_pipeline, **kwargs)
 
 
 def live_upsert(settings: Settings, role: str | None = None, **kwargs: Any) -> dict[str, Any]:
     """Create or update the in-game pipeline in the configured account (moto when AWS_ENDPOINT_URL is set)."""
     description = "Courtside in-game: train + perturbation checks -> gate -> register (pending approval)"
-    with tempfile.TemporaryDirectory(prefix="courtside-live-pipeline-src-") as tmp:
-        pipe = build_live_pipeline(settings, role, stage_pipeline_source(Path(tmp) / "src"), **kwargs)
-        return dict(pipe.upsert(role_arn=cloud.role_arn(role), description=description))
-
-
-__all__ = ["MODEL_FILE", "LIVE_STEP_NAMES", "build_live_pipeline", "live_definition", "live_upsert"]
+    return upsert(settings, role, description, builder=build_live_pipeline, **kwargs)

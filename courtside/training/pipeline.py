@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -330,21 +331,30 @@ def processing_output(name: str, source: str, dest: Any) -> Any:
     return ProcessingOutput(output_name=name, s3_output=s3)
 
 
-def definition(settings: Settings, role: str | None = None, **kwargs: Any) -> dict[str, Any]:
-    """The pipeline definition (the JSON CreatePipeline receives), as a dict."""
+def definition(
+    settings: Settings, role: str | None = None, builder: Callable[..., Any] | None = None, **kwargs: Any
+) -> dict[str, Any]:
+    """The pipeline definition (the JSON CreatePipeline receives), as a dict. `builder` builds it from a staged
+    source (default :func:`build_pipeline`; the in-game pipeline passes its own)."""
     with tempfile.TemporaryDirectory(prefix="courtside-pipeline-src-") as tmp:
-        pipe = build_pipeline(settings, role, stage_pipeline_source(Path(tmp) / "src"), **kwargs)
+        pipe = (builder or build_pipeline)(settings, role, stage_pipeline_source(Path(tmp) / "src"), **kwargs)
         return json.loads(pipe.definition())
 
 
 def upsert(
-    settings: Settings, role: str | None = None, description: str = "", pipe: Any = None, **kwargs: Any
+    settings: Settings,
+    role: str | None = None,
+    description: str = "",
+    pipe: Any = None,
+    builder: Callable[..., Any] | None = None,
+    **kwargs: Any,
 ) -> dict[str, Any]:
     """Create or update the pipeline in the configured account (moto when AWS_ENDPOINT_URL is set);
-    `pipe` = an already built Pipeline (else one is built from the working tree)."""
+    `pipe` = an already built Pipeline (else `builder`, default :func:`build_pipeline`, builds one from the working
+    tree)."""
     description = description or "Courtside pre-game: build set -> train -> evaluate -> gate -> register"
     if pipe is not None:
         return dict(pipe.upsert(role_arn=cloud.role_arn(role), description=description))
     with tempfile.TemporaryDirectory(prefix="courtside-pipeline-src-") as tmp:
-        pipe = build_pipeline(settings, role, stage_pipeline_source(Path(tmp) / "src"), **kwargs)
+        pipe = (builder or build_pipeline)(settings, role, stage_pipeline_source(Path(tmp) / "src"), **kwargs)
         return dict(pipe.upsert(role_arn=cloud.role_arn(role), description=description))
