@@ -136,7 +136,7 @@ LATE_BRIER_SHRINK = 1e-5
 # three seasons they are positive anyway (the bound is not active and the fit is unchanged); fitted on a few hundred
 # games the unscaled pre-game term came out negative, and a stronger home side then lowered the late forecast
 # (courtside.evaluation.ingame_checks' directional check caught it and the promotion gate refused the model).
-LATE_NONNEGATIVE = ("brownian_z", "pregame_logit_scaled", "pregame_logit")
+LATE_NONNEGATIVE = ("brownian_z", "pregame_logit_scaled", "pregame_logit", "pregame_model_logit")
 POSSESSION_SECONDS = 24.0  # one shot clock: the longest a possession lasts
 BASELINE_FEATURES = ("margin", "seconds_left", "margin_per_sqrt_time")
 MONOTONE = {"margin": 1, "margin_per_sqrt_time": 1, "brownian_z": 1, "pregame_logit_scaled": 1, "settled_lead": 1}
@@ -157,6 +157,15 @@ def _field(state: Mapping[str, Any], name: str, default: float | None = None) ->
     return default
 
 
+def model_prior(state: Mapping[str, Any]) -> float | None:
+    """The pre-game model's probability in `state` (training or live name), or None if it is not given."""
+    for key in _ALIASES["pregame_model_prob"]:
+        value = state.get(key)
+        if value is not None and value == value:  # NaN (a frame's missing value) counts as not given
+            return float(value)
+    return None
+
+
 def _period(state: Mapping[str, Any]) -> int:
     return int(_field(state, "period"))
 
@@ -171,6 +180,8 @@ def derive(state: Mapping[str, Any], label_model: LabelModel | None = None) -> d
     margin = _field(state, "margin")
     p = min(max(_field(state, "pregame_prob", 0.5), 1e-4), 1 - 1e-4)
     logit = math.log(p / (1 - p))
+    pm = model_prior(state)
+    pm = p if pm is None else min(max(pm, 1e-4), 1 - 1e-4)
     poss = _field(state, "home_possession")
     run = _field(state, "run_2min")
     tau = max(t, 1.0) / GAME_SECONDS
@@ -207,6 +218,9 @@ def derive(state: Mapping[str, Any], label_model: LabelModel | None = None) -> d
         # the pre-game strength not scaled by the time left: who wins a close finish, beyond the scoring rate
         # that pregame_logit_scaled and brownian_z carry (bench/ingame_pregame_logit_validation.py)
         "pregame_logit": logit,
+        # the pre-game model's logit (player ratings and who plays, which Elo does not see), Elo's when not given
+        # (bench/ingame_model_prior_late_validation.py)
+        "pregame_model_logit": math.log(pm / (1 - pm)),
     }
 
 
@@ -237,15 +251,6 @@ class LateLogistic:
 
     def as_dict(self) -> dict[str, Any]:
         return {"feature_names": list(self.feature_names), "coef": list(self.coef), "intercept": self.intercept}
-
-
-def model_prior(state: Mapping[str, Any]) -> float | None:
-    """The pre-game model's probability in `state` (training or live name), or None if it is not given."""
-    for key in _ALIASES["pregame_model_prob"]:
-        value = state.get(key)
-        if value is not None and value == value:  # NaN (a frame's missing value) counts as not given
-            return float(value)
-    return None
 
 
 def with_model_prior(state: Mapping[str, Any]) -> dict[str, Any]:
