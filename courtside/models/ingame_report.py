@@ -233,6 +233,11 @@ def run(states: Any) -> dict[str, Any]:
     variants["late logistic without the unscaled pre-game term (stop 18's late features)"] = dataclasses.replace(
         model, late=ingame.fit_late_logistic(train, lm, ingame.LATE_FEATURES_STOP18)
     ).predict_frame(test)
+    variants["late logistic on Elo's strength only, no pre-game model term (stop 19's late features)"] = (
+        dataclasses.replace(model, late=ingame.fit_late_logistic(train, lm, ingame.LATE_FEATURES_STOP19)).predict_frame(
+            test
+        )
+    )
     variants["late logistic fitted on the last 360 s (v5's window)"] = dataclasses.replace(
         model, late=ingame.fit_late_logistic(train, lm, window_seconds=360)
     ).predict_frame(test)
@@ -496,8 +501,8 @@ def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
         "Each training season held out in turn; label model, trees, baseline and late logistics refitted on the other "
         "two. The late logistic's features (`ingame.LATE_FEATURES`: v3's plus the pre-game strength, margin per "
         "possession left, possession per possession left, seconds left in the last minute, and since stop 16 the "
-        "margin per square root of possessions left at the game's own pace, and since stop 19 the pre-game strength "
-        "unscaled) and its blend weight "
+        "margin per square root of possessions left at the game's own pace, since stop 19 the pre-game strength "
+        "unscaled, and since stop 20 the pre-game model's strength unscaled) and its blend weight "
         f"(`ingame.LATE_WEIGHT` = {val['late_weight_used']}) were chosen here; best weight by the mean: "
         f"{val['best_weight']}.",
         "",
@@ -541,7 +546,11 @@ def late_validation_markdown(val: Mapping[str, Any]) -> list[str]:
         "logistic also sees Elo's pre-game logit unscaled (`pregame_logit`): out of fold it had leaned against the "
         "pre-game favourite, and with the term it is lower on every fold (`bench/ingame_pregame_logit_validation.py`); "
         "with it the table's best weight, 0.8, leads 0.7 by more than the tie band and on the forward folds too, so "
-        "`ingame.LATE_WEIGHT` is 0.8 (stop 18's weight rule, applied as it stands)."
+        "`ingame.LATE_WEIGHT` is 0.8 (stop 18's weight rule, applied as it stands). Since stop 20 it also sees the "
+        "pre-game model's logit unscaled (`pregame_model_logit`, Elo's where no pre-game model probability is "
+        "served): that model knows the players and who plays, and the late logistic is lower with it on the LOSO "
+        "mean, the latest fold and the forward folds (`bench/ingame_model_prior_late_validation.py`); kept >= 0 with "
+        "Elo's term, the fit sets Elo's to zero."
         " Step terms for one- and two-possession leads, tried in the same exploration, did not help.",
     ]
     return lines

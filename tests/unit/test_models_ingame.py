@@ -263,6 +263,15 @@ def test_late_terms_follow_possessions_left():
     assert ingame.derive(fav)["pregame_logit_scaled"] == pytest.approx(math.log(3.0) * 240.0 / 2880.0)
     assert ingame.derive({**fav, "seconds_left": 12.0})["pregame_logit"] == pytest.approx(math.log(3.0))
     assert "pregame_logit" in ingame.LATE_FEATURES and "pregame_logit" not in ingame.FULL_FEATURES
+    # the pre-game model's logit (since stop 20): its probability when the state carries one, Elo's otherwise
+    assert ingame.derive(fav)["pregame_model_logit"] == pytest.approx(math.log(3.0))
+    served = ingame.derive({**fav, "pregame_model_home_win_probability": 0.2})
+    assert served["pregame_model_logit"] == pytest.approx(math.log(0.25))
+    assert served["pregame_logit"] == pytest.approx(math.log(3.0))  # Elo's own term is untouched
+    assert ingame.derive({**fav, "pregame_model_prob": float("nan")})["pregame_model_logit"] == pytest.approx(
+        math.log(3.0)
+    )  # a frame's missing value is "not given"
+    assert "pregame_model_logit" in ingame.LATE_FEATURES and "pregame_model_logit" in ingame.LATE_NONNEGATIVE
 
 
 def test_late_logistic_leans_with_the_pregame_favourite_in_a_tied_finish(model):
@@ -271,6 +280,18 @@ def test_late_logistic_leans_with_the_pregame_favourite_in_a_tied_finish(model):
     state |= {"bonus_home": 1.0, "bonus_away": 1.0, "timeouts_used_diff": 0.0, "sec_per_poss": 14.0}
     probs = [model.late.predict_proba(ingame.derive({**state, "pregame_prob": p})) for p in (0.25, 0.5, 0.75)]
     assert probs[0] < probs[1] < probs[2]
+
+
+def test_late_forecast_follows_the_pregame_model_when_it_is_served(early_model):
+    """With Elo's probability fixed, a served pre-game model probability for the home side moves the late forecast
+    its way (trained where that probability carries what Elo's does not), and without one Elo's stands in."""
+    state = {"margin": 0.0, "seconds_left": 30.0, "period": 4, "home_possession": 0.0, "run_2min": 0.0}
+    state |= {"bonus_home": 1.0, "bonus_away": 1.0, "timeouts_used_diff": 0.0, "sec_per_poss": 14.0}
+    state |= {"pregame_prob": 0.5}
+    coef = dict(zip(early_model.late.feature_names, early_model.late.coef, strict=True))["pregame_model_logit"]
+    probs = [early_model.predict_proba({**state, "pregame_model_home_win_probability": p}) for p in (0.25, 0.5, 0.75)]
+    assert coef > 0 and probs[0] < probs[1] < probs[2]
+    assert early_model.predict_proba(state) == pytest.approx(probs[1])  # not given: Elo's 0.5 stands in
 
 
 def test_directional_and_bins(split, model):
