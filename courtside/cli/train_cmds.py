@@ -310,6 +310,15 @@ def models_pointer(
 def models_train_live(
     out: Path = typer.Option(Path("data/models/ingame_model.json"), "--out"),
     pbp_dir: Path = typer.Option(Path("/work/shared/data/pbp"), "--pbp-dir"),
+    from_lake: bool = typer.Option(
+        False,
+        "--from-lake",
+        help="Train on the lake's own validated events (raw/event_type=pbp|game_final/) instead of --pbp-dir: the "
+        "games the platform streamed.",
+    ),
+    events_dir: Path | None = typer.Option(
+        None, "--events-dir", help="With --from-lake: a local copy of the lake bucket (holding raw/) to read instead."
+    ),
     train_seasons: str = typer.Option("2015-16,2016-17,2017-18", "--train-seasons", help="pbp_<season>.parquet"),
     test_season: str = typer.Option("2018-19", "--test-season", help="Scored once for a test Brier; '' = none."),
     n_estimators: int = typer.Option(300, "--n-estimators"),
@@ -329,14 +338,28 @@ def models_train_live(
 
     from tqdm import tqdm
 
-    from courtside.models import ingame, ingame_train
+    from courtside.models import ingame, ingame_events, ingame_train
 
     t = time.perf_counter()
     seasons = [x.strip() for x in train_seasons.split(",") if x.strip()]
     choice = pregame_predictions.strip()
     predictions = None if choice.lower() == "none" else Path(choice) if choice else ingame.WALK_FORWARD_PREDICTIONS
+    source: Path | ingame_events.LakeGames = pbp_dir
+    if from_lake or events_dir is not None:
+        ends = [ingame.season_end(x) for x in [*seasons, *([test_season] if test_season else [])]]
+        lake = (
+            ingame_events.read_dir(events_dir, ends)
+            if events_dir is not None
+            else ingame_events.read_bucket(_settings().names.lake_bucket, ends)
+        )
+        if not lake.pbp:
+            typer.echo(json.dumps({"error": "no_lake_events", "seasons": ends}), err=True)
+            raise typer.Exit(2)
+        source = lake
     with tqdm(desc="replaying play-by-play (fitting follows)", unit="game") as bar:
-        trained = ingame_train.train(pbp_dir, seasons, test_season or None, n_estimators, predictions, progress=bar)
+        trained = ingame_train.train(source, seasons, test_season or None, n_estimators, predictions, progress=bar)
+    if isinstance(source, ingame_events.LakeGames):
+        trained.metadata["lake_games_skipped"] = dict(source.skipped)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(trained.to_json() + "\n")
     summary = {**trained.metadata, "out": str(out), "bytes": out.stat().st_size}

@@ -46,7 +46,8 @@ from typing import Any
 from courtside.features.live import LIVE_FEATURE_NAMES
 from courtside.labeling.label_model import LabelModel
 from courtside.models.documents import check_document, read_document
-from courtside.models.ingame_states import PBP_COLUMNS, STEP_SECONDS, Progress, states_from_pbp
+from courtside.models.ingame_events import LakeGames
+from courtside.models.ingame_states import PBP_COLUMNS, STEP_SECONDS, Progress, sample_states, states_from_pbp
 from courtside.models.trees import TreeEnsembleModel, sigmoid
 
 __all__ = ["STEP_SECONDS", "states_from_pbp"]
@@ -565,18 +566,30 @@ def pregame_probs(data_dir: Path | str | None = None, games: Any = None) -> dict
     return dict(zip(f["game_key"], (win_probability(d) for d in f["elo_diff"]), strict=True))
 
 
+def season_end(season: str) -> int:
+    """The year a season ends from its play-by-play file name ("2018-19" -> 2019), the lake's partition value."""
+    start, _, _ = season.partition("-")
+    return int(start) + 1
+
+
 def season_states(
-    pbp_dir: Path | str,
+    pbp_dir: Path | str | LakeGames,
     seasons: Sequence[str],
     pregame_predictions: Path | None = WALK_FORWARD_PREDICTIONS,
     progress: Progress | None = None,
     elo_probs: Mapping[str, float] | None = None,
 ) -> Any:
     """The states of `seasons` that ``courtside ingame-report`` and ``courtside models train-live`` fit and score:
-    the play-by-play under `pbp_dir` replayed through the live tracker, with Elo's pre-game probability and, unless
-    `pregame_predictions` is None, the pre-game model's walk-forward one (the early trees' input). One function, so
-    the report's model and the shipped model are trained on the same states. `elo_probs` replaces Elo's probabilities
-    from the shipped games history (the cloud pipeline computes them from the lake: :func:`pregame_probs`)."""
-    pbp, index = load_pbp_dir(Path(pbp_dir), seasons)
+    the play-by-play under `pbp_dir` (or the lake's validated events, a :class:`LakeGames`) replayed through the live
+    tracker, with Elo's pre-game probability and, unless `pregame_predictions` is None, the pre-game model's
+    walk-forward one (the early trees' input). One function, so the report's model and the shipped model are trained
+    on the same states. `elo_probs` replaces Elo's probabilities from the shipped games history (the cloud pipeline
+    computes them from the lake: :func:`pregame_probs`)."""
     model_probs = pregame_model_probs(pregame_predictions) if pregame_predictions is not None else None
-    return states_from_pbp(pbp, index, elo_probs or pregame_probs(), model_probs, progress)
+    elo = elo_probs or pregame_probs()
+    if isinstance(pbp_dir, LakeGames):
+        wanted = {season_end(s) for s in seasons}
+        games = (g for g in pbp_dir.games(progress) if g.season in wanted)
+        return sample_states(games, elo, model_probs)
+    pbp, index = load_pbp_dir(Path(pbp_dir), seasons)
+    return states_from_pbp(pbp, index, elo, model_probs, progress)

@@ -25,6 +25,10 @@ BINS = ("Q1", "Q2", "Q3", "Q4", "last_5_min")
 
 
 def _season_code(states: Any) -> Any:
+    """Each state's season as its start year's last two digits ("18" = 2018-19): from the ``season`` column when the
+    source named it (the lake's events), else from stats.nba.com's GAME_ID (002YY...)."""
+    if "season" in states.columns:
+        return (states["season"].astype(int) - 1).astype(str).str[2:4]
     return states["GAME_ID"].astype(str).str.zfill(10).str[3:5]
 
 
@@ -316,9 +320,11 @@ def markdown(rep: Mapping[str, Any]) -> str:
         "Pre-game inputs by phase (since stop 17): periods 1-3 are scored by trees fitted on the pre-game model's "
         "walk-forward probability (`courtside backtest`'s predictions: each game predicted by a model trained only on "
         "earlier games); the 4th quarter and overtime by the same trees fitted on Elo's, blended in the last five "
-        "minutes with the late logistic on Elo's. The split was chosen on validation folds "
-        '(`bench/ingame_phase_prior_validation.py`); the row "Elo\'s probability in every phase" below is the model '
-        "without it.",
+        "minutes with the late logistic, which reads Elo's probability scaled by the time left and, since stop 20, the "
+        "pre-game model's unscaled (Elo's where none is served). The split was chosen on validation folds "
+        "(`bench/ingame_phase_prior_validation.py`, `bench/ingame_model_prior_late_validation.py`); the rows "
+        '"Elo\'s probability in every phase" and "late logistic on Elo\'s strength only" below are the model '
+        "without each.",
         "",
         "| bin | states | model Brier | margin+time baseline | better | model - baseline, 95% CI (game bootstrap) |",
         "|---|---|---|---|---|---|",

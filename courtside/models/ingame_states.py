@@ -37,14 +37,24 @@ def model_state(features: Mapping[str, float], fields: Mapping[str, str]) -> dic
 
 
 def replay(rows: Iterable[Mapping[str, Any]], home: str, away: str) -> Iterator[LiveState]:
-    """The game's LiveState after each row the features handler would apply: rows with an unparsable clock are
-    skipped, and so are repeated or older event numbers (the handler's `LiveState.accepts`)."""
+    """The game's LiveState after each play-by-play row the features handler would apply: rows with an unparsable
+    clock are skipped (see :func:`replay_payloads` for the rest)."""
+
+    def payloads() -> Iterator[dict[str, Any]]:
+        for row in rows:
+            try:
+                yield pbp_payload_from_row(row, home, away)
+            except (ValueError, AttributeError, TypeError):
+                continue
+
+    return replay_payloads(payloads(), home, away)
+
+
+def replay_payloads(payloads: Iterable[Mapping[str, Any]], home: str, away: str) -> Iterator[LiveState]:
+    """The game's LiveState after each `pbp` payload the features handler would apply, as it applies them:
+    repeated or older event numbers are skipped (the handler's `LiveState.accepts`)."""
     state = LiveState(home=home, away=away)
-    for row in rows:
-        try:
-            payload = pbp_payload_from_row(row, home, away)
-        except (ValueError, AttributeError, TypeError):
-            continue
+    for payload in payloads:
         if not state.accepts(payload):
             continue
         state = state.apply(payload)
@@ -55,12 +65,13 @@ def replay(rows: Iterable[Mapping[str, Any]], home: str, away: str) -> Iterator[
 class GameReplay:
     """One regular-season game of the play-by-play: who played, how it ended, and its tracker states (lazy)."""
 
-    game_id: str
+    game_id: str  # stats.nba.com's GAME_ID (the lake's events: the public id, as game_key)
     game_key: str  # the public id, YYYYMMDD_AWAY_at_HOME
     home: str
     away: str
     home_win: int  # the final result, from the games index
     states: Iterator[LiveState]  # the LiveState after each event :func:`replay` applies
+    season: int | None = None  # the season (year it ends) when the source names it; else read from GAME_ID
 
 
 class Progress(Protocol):
@@ -129,6 +140,8 @@ def training_row(
     }
     if pregame_model is not None:
         row["pregame_model_prob"] = pregame_model.get(game.game_key)
+    if game.season is not None:
+        row["season"] = game.season
     return row
 
 
@@ -142,11 +155,21 @@ def states_from_pbp(
     """Sampled regular-season game states with label ``home_win`` (the final result from the games index);
     with `pregame_model` (game_key -> the pre-game model's walk-forward probability) a ``pregame_model_prob``
     column too, the early trees' input. `progress` follows the replay game by game (see :func:`replayed_games`)."""
+    return sample_states(replayed_games(pbp, index, progress), pregame, pregame_model)
+
+
+def sample_states(
+    games: Iterable[GameReplay],
+    pregame: Mapping[str, float] | None = None,
+    pregame_model: Mapping[str, float] | None = None,
+) -> Any:
+    """One training row per ``STEP_SECONDS`` of game time (``OT_STEP_SECONDS`` in overtime) of each replayed game,
+    whatever the games were replayed from (play-by-play files or the lake's validated events)."""
     import pandas as pd
 
     pregame = pregame or {}
     out = []
-    for game in replayed_games(pbp, index, progress):
+    for game in games:
         period, next_sample = 1, None
         for state in game.states:
             if state.period != period:

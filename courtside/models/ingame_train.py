@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from courtside.models import ingame
+from courtside.models.ingame_events import LakeGames
 from courtside.models.ingame_report import TEST_SEASON, TRAIN_SEASONS, _brier, _season_code
 from courtside.models.ingame_states import Progress
 
@@ -49,7 +50,7 @@ def read_metadata(text: str | bytes) -> dict[str, Any]:
 
 
 def train(
-    pbp_dir: Path,
+    pbp_dir: Path | LakeGames,
     train_seasons: Sequence[str] = TRAIN_SEASONS,
     test_season: str | None = TEST_SEASON,
     n_estimators: int = 300,
@@ -58,6 +59,8 @@ def train(
     elo_probs: Mapping[str, float] | None = None,
 ) -> TrainedLiveModel:
     """Fit on `train_seasons`; when `test_season` is given, score its states once (Brier) for the metadata.
+
+    `pbp_dir` holds the play-by-play files, or is the lake's validated events (:mod:`courtside.models.ingame_events`).
 
     `pregame_predictions` is a ``courtside backtest`` predictions CSV (the committed one by default): the early trees'
     pre-game input. None fits no early trees (a v6 document that serves the Elo-trained parts in every period).
@@ -81,6 +84,7 @@ def train(
     code = code_version()
     metadata: dict[str, Any] = {
         "train_seasons": list(train_seasons),
+        "source": "lake events" if isinstance(pbp_dir, LakeGames) else "play-by-play files",
         "train_states": int(len(train_states)),
         "train_games": int(train_states["GAME_ID"].nunique()),
         "n_estimators": n_estimators,

@@ -1,0 +1,113 @@
+"""In-game training games from the lake's own validated events (``raw/event_type=pbp|game_final/``).
+
+Why: the play-by-play files (``raw/pbp/``, ``courtside ingest load-pbp``) are a bulk import of stats.nba.com's tables.
+Every game the platform streams after that reaches the lake as validated ``pbp`` events (the validate function writes
+them as JSON lines), and its result as a ``game_final`` event. Reading those lets the in-game model learn from the
+games it served, with no export step between the stream and training. The events are the payloads the features
+function applies to the live state, so replaying them (:func:`courtside.models.ingame_states.replay_payloads`) gives
+the served states themselves; the tests check they equal the states replayed from the source rows.
+
+A game is used when it has a ``game_final`` (its label) that is not a playoff game (the in-game model is trained and
+scored on regular-season games, as the files' ``002`` ids select) and at least one ``pbp`` event. Everything else is
+counted in :class:`LakeGames`' ``skipped``, not silently dropped.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from courtside.ingest.core import RAW_PREFIX
+from courtside.models.ingame_states import GameReplay, Progress, replay_payloads
+
+EVENT_TYPES = ("pbp", "game_final")
+
+
+@dataclass
+class LakeGames:
+    """The events of some seasons grouped by game: `pbp` payloads, `finals` payloads and each game's season."""
+
+    pbp: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    finals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    seasons: dict[str, int] = field(default_factory=dict)
+    skipped: Counter = field(default_factory=Counter)
+
+    def add_lines(self, lines: Iterable[bytes], season: int) -> None:
+        """Add one raw object's JSON lines (each a whole validated event) of `season`."""
+        for line in lines:
+            if not line.strip():
+                continue
+            event = json.loads(line)
+            gid, etype = str(event["game_id"]), event["event_type"]
+            self.seasons.setdefault(gid, season)
+            if etype == "pbp":
+                self.pbp.setdefault(gid, []).append(event["payload"])
+            elif etype == "game_final":
+                self.finals[gid] = event["payload"]
+
+    def games(self, progress: Progress | None = None) -> Iterator[GameReplay]:
+        """Each usable game replayed through the live tracker, in game-key order (date first); see the module doc."""
+        usable = []
+        for gid in sorted(set(self.pbp) | set(self.finals)):
+            final = self.finals.get(gid)
+            if final is None:
+                self.skipped["no_game_final"] += 1
+            elif final.get("is_playoff"):
+                self.skipped["playoff"] += 1
+            elif gid not in self.pbp:
+                self.skipped["no_pbp_events"] += 1
+            else:
+                usable.append(gid)
+        if progress is not None:
+            progress.total = len(usable)
+        for gid in usable:
+            final = self.finals[gid]
+            home, away = str(final["home_team"]), str(final["away_team"])
+            events = sorted(self.pbp[gid], key=lambda p: int(p["event_num"]))
+            yield GameReplay(
+                gid,
+                gid,
+                home,
+                away,
+                int(final["home_score"] > final["away_score"]),
+                replay_payloads(events, home, away),
+                season=self.seasons[gid],
+            )
+            if progress is not None:
+                progress.update(1)
+        if progress is not None:
+            progress.close()
+
+
+def season_prefixes(seasons: Sequence[int]) -> list[tuple[str, int]]:
+    """(key prefix under the lake bucket, season) of every event type this reads."""
+    return [(f"{RAW_PREFIX}/event_type={t}/season={s}/", int(s)) for t in EVENT_TYPES for s in seasons]
+
+
+def _lines(body: bytes, name: str) -> list[bytes]:
+    return (gzip.decompress(body) if name.endswith(".gz") else body).splitlines()
+
+
+def read_dir(raw_root: Path, seasons: Sequence[int]) -> LakeGames:
+    """The events under a local copy or mount of the lake bucket (`raw_root` holds ``raw/event_type=.../``)."""
+    lake = LakeGames()
+    for prefix, season in season_prefixes(seasons):
+        for f in sorted((Path(raw_root) / prefix).rglob("*.jsonl*")):
+            lake.add_lines(_lines(f.read_bytes(), f.name), season)
+    return lake
+
+
+def read_bucket(bucket: str, seasons: Sequence[int]) -> LakeGames:
+    """The same events read from the lake bucket itself (boto3, the configured endpoint)."""
+    from courtside.aws.s3io import get_bytes, list_keys
+
+    lake = LakeGames()
+    for prefix, season in season_prefixes(seasons):
+        for key in sorted(list_keys(bucket, prefix)):
+            lake.add_lines(_lines(get_bytes(bucket, key), key), season)
+    return lake
