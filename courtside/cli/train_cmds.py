@@ -317,7 +317,10 @@ def models_train_live(
         "games the platform streamed.",
     ),
     events_dir: Path | None = typer.Option(
-        None, "--events-dir", help="With --from-lake: a local copy of the lake bucket (holding raw/) to read instead."
+        None,
+        "--events-dir",
+        help="A local copy of the lake's raw zone (holding event_type=pbp/, e.g. `aws s3 sync s3://LAKE/raw/ DIR`) "
+        "to read instead of the bucket; implies --from-lake.",
     ),
     train_seasons: str = typer.Option("2015-16,2016-17,2017-18", "--train-seasons", help="pbp_<season>.parquet"),
     test_season: str = typer.Option("2018-19", "--test-season", help="Scored once for a test Brier; '' = none."),

@@ -85,19 +85,25 @@ class LakeGames:
 
 
 def season_prefixes(seasons: Sequence[int]) -> list[tuple[str, int]]:
-    """(key prefix under the lake bucket, season) of every event type this reads."""
-    return [(f"{RAW_PREFIX}/event_type={t}/season={s}/", int(s)) for t in EVENT_TYPES for s in seasons]
+    """(key prefix under the lake's raw zone, season) of every event type this reads."""
+    return [(f"event_type={t}/season={s}/", int(s)) for t in EVENT_TYPES for s in seasons]
+
+
+def is_raw_zone(path: Path) -> bool:
+    """Does `path` hold the lake's raw zone layout (``event_type=pbp/``)? (What a training step was given.)"""
+    return (Path(path) / "event_type=pbp").is_dir()
 
 
 def _lines(body: bytes, name: str) -> list[bytes]:
     return (gzip.decompress(body) if name.endswith(".gz") else body).splitlines()
 
 
-def read_dir(raw_root: Path, seasons: Sequence[int]) -> LakeGames:
-    """The events under a local copy or mount of the lake bucket (`raw_root` holds ``raw/event_type=.../``)."""
+def read_dir(raw_zone: Path, seasons: Sequence[int]) -> LakeGames:
+    """The events under a local copy or mount of the lake's raw zone (`raw_zone` holds ``event_type=.../``, as
+    ``aws s3 sync s3://{lake}/raw/ DIR`` or a processing input of ``s3://{lake}/raw/`` lays it out)."""
     lake = LakeGames()
     for prefix, season in season_prefixes(seasons):
-        for f in sorted((Path(raw_root) / prefix).rglob("*.jsonl*")):
+        for f in sorted((Path(raw_zone) / prefix).rglob("*.jsonl*")):
             lake.add_lines(_lines(f.read_bytes(), f.name), season)
     return lake
 
@@ -108,6 +114,6 @@ def read_bucket(bucket: str, seasons: Sequence[int]) -> LakeGames:
 
     lake = LakeGames()
     for prefix, season in season_prefixes(seasons):
-        for key in sorted(list_keys(bucket, prefix)):
+        for key in sorted(list_keys(bucket, f"{RAW_PREFIX}/{prefix}")):
             lake.add_lines(_lines(get_bytes(bucket, key), key), season)
     return lake

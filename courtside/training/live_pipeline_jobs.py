@@ -1,7 +1,8 @@
 """What the in-game training pipeline's processing steps run (entries: `sagemaker/train_live.py`,
 `sagemaker/register_live.py`), on directories laid out as SageMaker Processing mounts them.
 
-train_live     play-by-play files (``pbp_<season>.parquet`` + ``games_index_*.csv``), the lake's curated games (Elo's
+train_live     play-by-play files (``pbp_<season>.parquet`` + ``games_index_*.csv``) or the lake's raw zone (the
+               stream's validated ``pbp`` and ``game_final`` events), the lake's curated games (Elo's
                pre-game probability, through the same pre-game feature code as everywhere) and a ``courtside
                backtest`` predictions CSV (the early trees' input) -> ``model.json`` (the document
                ``courtside models train-live`` writes) and ``evaluation.json`` (a PropertyFile for the gate: the test
@@ -48,10 +49,14 @@ def train_live(
     gate's ceiling becomes min(`max_test_brier`, its Brier + `max_regression`), as the pre-game pipeline's."""
     from courtside.evaluation.ingame_checks import failed_checks, gate_metrics, ingame_suite
     from courtside.evaluation.metrics import brier
-    from courtside.models import ingame, ingame_train
+    from courtside.models import ingame, ingame_events, ingame_train
 
     elo = ingame.pregame_probs(games=read_curated_games(games_dir)[0])
-    trained = ingame_train.train(pbp_dir, train_seasons, test_season, n_estimators, predictions, elo_probs=elo)
+    source: Path | ingame_events.LakeGames = pbp_dir
+    if ingame_events.is_raw_zone(pbp_dir):  # InputPbpUri = s3://{lake}/raw/: the stream's own validated events
+        ends = [ingame.season_end(s) for s in [*train_seasons, test_season]]
+        source = ingame_events.read_dir(pbp_dir, ends)
+    trained = ingame_train.train(source, train_seasons, test_season, n_estimators, predictions, elo_probs=elo)
     suite = ingame_suite(trained.model)
     meta = trained.metadata
     report: dict[str, Any] = {

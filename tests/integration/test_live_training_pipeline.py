@@ -123,6 +123,30 @@ def test_train_live_step_writes_the_model_and_the_gate_figures(mounts: Path) -> 
     assert json.loads((mounts / "evaluation" / "evaluation.json").read_text())["gate"]["passed"] is False
 
 
+def test_train_live_step_reads_the_lakes_raw_zone(data_dir: Path, mounts: Path, tmp_path: Path) -> None:
+    """`InputPbpUri` = s3://{lake}/raw/: the step sees the raw zone's layout and trains on the validated events,
+    split by the lake's season partitions (here the extract's first 28 games filed under 2017-18)."""
+    import gzip
+
+    from courtside.sources.extract import iter_game_events
+
+    raw = tmp_path / "raw"
+    for n, (ref, events) in enumerate(iter_game_events(data_dir, games=40)):
+        season = 2018 if n < 28 else 2019
+        for etype in ("pbp", "game_final", "player_box"):
+            lines = [json.dumps(ev).encode() for _, ev in events if ev["event_type"] == etype]
+            part = raw / f"event_type={etype}" / f"season={season}" / f"date={ref.date}"
+            part.mkdir(parents=True, exist_ok=True)
+            (part / f"{ref.game_id}.jsonl.gz").write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
+    report = live_pipeline_jobs.train_live(
+        raw, mounts / "games", mounts / "predictions" / "predictions.csv", tmp_path / "model", tmp_path / "eval",
+        ["2017-18"], "2018-19", 0.30, 10,
+    )  # fmt: skip
+    meta = json.loads((tmp_path / "model" / "model.json").read_text())["metadata"]
+    assert meta["source"] == "lake events" and meta["train_games"] == 28 and meta["test_games"] == 12
+    assert 0 < report["metrics"]["test_brier"] < 0.30
+
+
 def test_train_live_step_is_held_to_the_serving_model_on_the_same_states(mounts: Path) -> None:
     """With a champion (the shipped model, trained on three full seasons) the ceiling is its Brier on the same test
     states plus the allowed regression; a 15-tree model on 200 games does not reach it and fails the gate."""

@@ -46,6 +46,7 @@ def streamed(data_dir, tmp_path_factory):
     # nothing lost: the source's repeated rows (same event number) are the stream's redeliveries, ignored once stored
     assert len(sinks.stored_lines()) + len(quarantined) + duplicates == received
     assert 0 < len(quarantined) < received / 1000
+    assert ingame_events.is_raw_zone(root / "raw") and not ingame_events.is_raw_zone(root)
     return refs, root, quarantined
 
 
@@ -53,7 +54,7 @@ def test_lake_states_equal_the_play_by_play_files_states(data_dir, streamed):
     """The lake's states are the states of exactly the rows the stream accepted: the files' rows replayed without
     the quarantined ones give the same frame, state by state."""
     refs, root, quarantined = streamed
-    lake = ingame_events.read_dir(root, [2019])
+    lake = ingame_events.read_dir(root / "raw", [2019])
     assert len(lake.finals) == GAMES and dict(lake.skipped) == {}
     from_lake = sample_states(lake.games())
 
@@ -79,7 +80,7 @@ def test_lake_states_equal_the_play_by_play_files_states(data_dir, streamed):
 
 def test_games_without_a_result_or_in_the_playoffs_are_counted_not_used(streamed, tmp_path):
     _, root, _ = streamed
-    lake = ingame_events.read_dir(root, [2019])
+    lake = ingame_events.read_dir(root / "raw", [2019])
     some, other = sorted(lake.finals)[:2]
     del lake.finals[some]  # still in progress: no label yet
     lake.finals[other] = {**lake.finals[other], "is_playoff": True}
