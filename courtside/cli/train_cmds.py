@@ -349,20 +349,18 @@ def models_train_live(
     predictions = None if choice.lower() == "none" else Path(choice) if choice else ingame.WALK_FORWARD_PREDICTIONS
     source: Path | ingame_events.LakeGames = pbp_dir
     if from_lake or events_dir is not None:
-        ends = [ingame.season_end(x) for x in [*seasons, *([test_season] if test_season else [])]]
+        wanted = [*seasons, *([test_season] if test_season else [])]
         lake = (
-            ingame_events.read_dir(events_dir, ends)
+            ingame_events.read_dir(events_dir, wanted)
             if events_dir is not None
-            else ingame_events.read_bucket(_settings().names.lake_bucket, ends)
+            else ingame_events.read_bucket(_settings().names.lake_bucket, wanted)
         )
         if not lake.pbp:
-            typer.echo(json.dumps({"error": "no_lake_events", "seasons": ends}), err=True)
+            typer.echo(json.dumps({"error": "no_lake_events", "seasons": wanted}), err=True)
             raise typer.Exit(2)
         source = lake
     with tqdm(desc="replaying play-by-play (fitting follows)", unit="game") as bar:
         trained = ingame_train.train(source, seasons, test_season or None, n_estimators, predictions, progress=bar)
-    if isinstance(source, ingame_events.LakeGames):
-        trained.metadata["lake_games_skipped"] = dict(source.skipped)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(trained.to_json() + "\n")
     summary = {**trained.metadata, "out": str(out), "bytes": out.stat().st_size}

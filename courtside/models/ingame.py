@@ -46,7 +46,7 @@ from typing import Any
 from courtside.features.live import LIVE_FEATURE_NAMES
 from courtside.labeling.label_model import LabelModel
 from courtside.models.documents import check_document, read_document
-from courtside.models.ingame_events import LakeGames
+from courtside.models.ingame_events import LakeGames, season_end
 from courtside.models.ingame_states import PBP_COLUMNS, STEP_SECONDS, Progress, sample_states, states_from_pbp
 from courtside.models.trees import TreeEnsembleModel, sigmoid
 
@@ -564,12 +564,6 @@ def pregame_probs(data_dir: Path | str | None = None, games: Any = None) -> dict
     f = pd.DataFrame(list(pregame_rows(ordered.to_dict("records"))))
     f = f[f["season"] >= 2016]
     return dict(zip(f["game_key"], (win_probability(d) for d in f["elo_diff"]), strict=True))
-
-
-def season_end(season: str) -> int:
-    """The year a season ends from its play-by-play file name ("2018-19" -> 2019), the lake's partition value."""
-    start, _, _ = season.partition("-")
-    return int(start) + 1
 
 
 def season_states(

@@ -84,9 +84,16 @@ class LakeGames:
             progress.close()
 
 
-def season_prefixes(seasons: Sequence[int]) -> list[tuple[str, int]]:
-    """(key prefix under the lake's raw zone, season) of every event type this reads."""
-    return [(f"event_type={t}/season={s}/", int(s)) for t in EVENT_TYPES for s in seasons]
+def season_end(season: str) -> int:
+    """The year a season ends from its play-by-play file name ("2018-19" -> 2019), the lake's partition value."""
+    start, _, _ = season.partition("-")
+    return int(start) + 1
+
+
+def season_prefixes(seasons: Sequence[str]) -> list[tuple[str, int]]:
+    """(key prefix under the lake's raw zone, season's end year) of every event type this reads, for season names
+    as the play-by-play files name them ("2018-19")."""
+    return [(f"event_type={t}/season={season_end(s)}/", season_end(s)) for t in EVENT_TYPES for s in seasons]
 
 
 def is_raw_zone(path: Path) -> bool:
@@ -98,7 +105,7 @@ def _lines(body: bytes, name: str) -> list[bytes]:
     return (gzip.decompress(body) if name.endswith(".gz") else body).splitlines()
 
 
-def read_dir(raw_zone: Path, seasons: Sequence[int]) -> LakeGames:
+def read_dir(raw_zone: Path, seasons: Sequence[str]) -> LakeGames:
     """The events under a local copy or mount of the lake's raw zone (`raw_zone` holds ``event_type=.../``, as
     ``aws s3 sync s3://{lake}/raw/ DIR`` or a processing input of ``s3://{lake}/raw/`` lays it out)."""
     lake = LakeGames()
@@ -108,7 +115,7 @@ def read_dir(raw_zone: Path, seasons: Sequence[int]) -> LakeGames:
     return lake
 
 
-def read_bucket(bucket: str, seasons: Sequence[int]) -> LakeGames:
+def read_bucket(bucket: str, seasons: Sequence[str]) -> LakeGames:
     """The same events read from the lake bucket itself (boto3, the configured endpoint)."""
     from courtside.aws.s3io import get_bytes, list_keys
 

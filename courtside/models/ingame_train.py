@@ -73,6 +73,7 @@ def train(
     seasons = [*train_seasons, *([test_season] if test_season else [])]
     states = ingame.season_states(pbp_dir, seasons, pregame_predictions, progress, elo_probs)
     timings["states_s"] = time.perf_counter() - t
+    skipped = dict(pbp_dir.skipped) if isinstance(pbp_dir, LakeGames) else None  # games the lake could not use
 
     is_test = (_season_code(states) == test_season[2:4]).to_numpy() if test_season else None
     train_states = states[~is_test] if is_test is not None else states
@@ -84,7 +85,8 @@ def train(
     code = code_version()
     metadata: dict[str, Any] = {
         "train_seasons": list(train_seasons),
-        "source": "lake events" if isinstance(pbp_dir, LakeGames) else "play-by-play files",
+        "source": "play-by-play files" if skipped is None else "lake events",
+        **({} if skipped is None else {"lake_games_skipped": skipped}),
         "train_states": int(len(train_states)),
         "train_games": int(train_states["GAME_ID"].nunique()),
         "n_estimators": n_estimators,

@@ -54,8 +54,7 @@ def train_live(
     elo = ingame.pregame_probs(games=read_curated_games(games_dir)[0])
     source: Path | ingame_events.LakeGames = pbp_dir
     if ingame_events.is_raw_zone(pbp_dir):  # InputPbpUri = s3://{lake}/raw/: the stream's own validated events
-        ends = [ingame.season_end(s) for s in [*train_seasons, test_season]]
-        source = ingame_events.read_dir(pbp_dir, ends)
+        source = ingame_events.read_dir(pbp_dir, [*train_seasons, test_season])
     trained = ingame_train.train(source, train_seasons, test_season, n_estimators, predictions, elo_probs=elo)
     suite = ingame_suite(trained.model)
     meta = trained.metadata

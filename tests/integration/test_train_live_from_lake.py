@@ -37,7 +37,7 @@ def _stream(settings: Settings, data_dir: Path) -> None:
 
 def test_train_live_from_the_lakes_events(aws: Settings, data_dir: Path, tmp_path: Path) -> None:
     _stream(aws, data_dir)
-    lake = ingame_events.read_bucket(aws.names.lake_bucket, [2019])
+    lake = ingame_events.read_bucket(aws.names.lake_bucket, ["2018-19"])
     assert len(lake.finals) == GAMES and len(lake.pbp) == GAMES
 
     out = tmp_path / "ingame.json"
@@ -56,5 +56,5 @@ def test_no_events_for_the_seasons_is_a_clear_error(aws: Settings, tmp_path: Pat
     args = ["models", "train-live", "--out", str(tmp_path / "m.json"), "--from-lake", "--train-seasons", "2015-16"]
     res = CliRunner().invoke(app, [*args, "--test-season", ""])
     assert res.exit_code == 2
-    assert json.loads(res.stderr) == {"error": "no_lake_events", "seasons": [2016]}
+    assert json.loads(res.stderr) == {"error": "no_lake_events", "seasons": ["2015-16"]}
     assert not (tmp_path / "m.json").exists()

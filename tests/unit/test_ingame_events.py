@@ -54,7 +54,7 @@ def test_lake_states_equal_the_play_by_play_files_states(data_dir, streamed):
     """The lake's states are the states of exactly the rows the stream accepted: the files' rows replayed without
     the quarantined ones give the same frame, state by state."""
     refs, root, quarantined = streamed
-    lake = ingame_events.read_dir(root / "raw", [2019])
+    lake = ingame_events.read_dir(root / "raw", ["2018-19"])
     assert len(lake.finals) == GAMES and dict(lake.skipped) == {}
     from_lake = sample_states(lake.games())
 
@@ -80,7 +80,7 @@ def test_lake_states_equal_the_play_by_play_files_states(data_dir, streamed):
 
 def test_games_without_a_result_or_in_the_playoffs_are_counted_not_used(streamed, tmp_path):
     _, root, _ = streamed
-    lake = ingame_events.read_dir(root / "raw", [2019])
+    lake = ingame_events.read_dir(root / "raw", ["2018-19"])
     some, other = sorted(lake.finals)[:2]
     del lake.finals[some]  # still in progress: no label yet
     lake.finals[other] = {**lake.finals[other], "is_playoff": True}
@@ -92,4 +92,4 @@ def test_games_without_a_result_or_in_the_playoffs_are_counted_not_used(streamed
     final = {"event_type": "game_final", "game_id": "20181017_MIL_at_CHO", "payload": lake.finals[other]}
     lake2.add_lines([json.dumps({**final, "payload": {**final["payload"], "is_playoff": False}}).encode()], 2019)
     assert list(lake2.games()) == [] and dict(lake2.skipped) == {"no_pbp_events": 1}
-    assert ingame_events.read_dir(Path(tmp_path), [2019]).pbp == {}  # an empty lake reads as no games
+    assert ingame_events.read_dir(Path(tmp_path), ["2018-19"]).pbp == {}  # an empty lake reads as no games
