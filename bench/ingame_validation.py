@@ -25,7 +25,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from courtside.errors import EventRejected  # noqa: E402
 from courtside.features import live  # noqa: E402
+from courtside.ingest.rules import GameState, check_pbp, pbp_facts  # noqa: E402
 from courtside.models import ingame, ingame_states  # noqa: E402
 from courtside.models.ingame_report import BINS, TRAIN_SEASONS, _season_code  # noqa: E402
 
@@ -41,13 +43,17 @@ def replay_with(hook_factory: Callable[[], Any]) -> Callable[..., Iterator[Any]]
     returns (the state to carry on, the object to yield), which the shipped sampling loop then reads."""
 
     def replay(rows: Iterable[Mapping[str, Any]], home: str, away: str) -> Iterator[Any]:
-        state, hook = live.LiveState(home=home, away=away), hook_factory()
+        state, hook, game = live.LiveState(home=home, away=away), hook_factory(), GameState()
         for row in rows:
             try:
                 payload = live.pbp_payload_from_row(row, home, away)
             except (ValueError, AttributeError, TypeError):
                 continue
             if not state.accepts(payload):
+                continue
+            try:
+                check_pbp(pbp_facts(payload), game)
+            except EventRejected:
                 continue
             state, out = hook(payload, state, state.apply(payload))
             yield out

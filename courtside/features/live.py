@@ -82,7 +82,10 @@ class LiveState:
     away_fouls: int = 0
     run: int = 0  # unanswered points: positive = home run, negative = away run
     events: int = 0
-    last_event_num: int = -1
+    # The event numbers applied so far, as a bit set (bit n = event n). Not a high-water mark: the source numbers
+    # plays out of time order (a rebound at 3:57 is 115, the layup after it at 3:47 is 114; 13.5 % of 2015-19's plays
+    # arrive below the highest number seen), and a mark would drop them all. Stored as hex (`to_dict`).
+    seen: int = 0
     home_late_fouls: int = 0  # team fouls in the current period's last two minutes
     away_late_fouls: int = 0
     home_timeouts: int = 0  # timeouts used this game
@@ -109,8 +112,10 @@ class LiveState:
         return 1 if code == self.home else -1 if code == self.away else 0
 
     def accepts(self, p: Mapping[str, Any]) -> bool:
-        """False for a duplicate or an older event (by `event_num`): the stream redelivers, the source repeats rows."""
-        return int(p.get("event_num", self.last_event_num + 1)) > self.last_event_num
+        """False for an event already applied (by `event_num`): the stream redelivers, the source repeats rows.
+        An event without a number cannot be recognised again and is accepted."""
+        num = p.get("event_num")
+        return num is None or not (self.seen >> int(num)) & 1
 
     def apply(self, p: Mapping[str, Any]) -> LiveState:
         """The state after one pbp payload (pure; unknown codes only advance the clock and the counters)."""
@@ -193,7 +198,7 @@ class LiveState:
             away_fouls,
             run,
             self.events + 1,
-            p.get("event_num", self.last_event_num),
+            self.seen if p.get("event_num") is None else self.seen | (1 << int(p["event_num"])),
             home_late,
             away_late,
             home_to,
@@ -242,14 +247,18 @@ class LiveState:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The state as JSON-safe fields; the applied event numbers as a hex string (a few hundred bits)."""
+        return {**asdict(self), "seen": format(self.seen, "x")}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> LiveState:
-        """A state from `to_dict` output, also after a JSON round trip (run marks come back as lists)."""
+        """A state from `to_dict` output, also after a JSON round trip (run marks come back as lists). A state
+        stored before `seen` existed starts with none seen."""
         kw = {k: d[k] for k in cls.__slots__ if k in d}  # type: ignore[attr-defined]
         if "run_marks" in kw:
             kw["run_marks"] = tuple((float(t), int(m)) for t, m in kw["run_marks"])
+        if "seen" in kw:
+            kw["seen"] = int(str(kw["seen"]) or "0", 16)
         return cls(**kw)
 
 

@@ -193,6 +193,11 @@ def stream_facts(event: Event) -> tuple[str, str, str, GameInfo, Facts, Check | 
     return event.event_id, gid, etype, info, (period, clock, home, away, p.event_code), check_pbp  # type: ignore[return-value]
 
 
+def pbp_facts(p: Any) -> tuple[int, float, int | None, int | None, int]:
+    """What :func:`check_pbp` reads from a `pbp` payload given as a mapping (the batch replays' form)."""
+    return (int(p["period"]), float(p["clock_seconds"]), p.get("home_score"), p.get("away_score"), int(p["event_code"]))
+
+
 def state_facts(event: Event) -> Facts:
     """The few numbers the within-game rules need, so the core can drop the parsed model early (hot path)."""
     kind = event.event_type

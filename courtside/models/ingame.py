@@ -528,7 +528,8 @@ def load_pbp_dir(pbp_dir: Path, seasons: Sequence[str]) -> tuple[Any, Any]:
 
     frames = [pd.read_parquet(pbp_dir / f"pbp_{s}.parquet", columns=list(PBP_COLUMNS)) for s in seasons]
     index = pd.read_csv(next(pbp_dir.glob("games_index_*.csv")), dtype={"GAME_ID": str})
-    pbp = pd.concat(frames).sort_values(["GAME_ID", "EVENTNUM"], kind="mergesort")
+    # each game's rows in the source's order, which is the game's time order and the stream's (not EVENTNUM's)
+    pbp = pd.concat(frames).sort_values("GAME_ID", kind="mergesort")
     return pbp, index
 
 

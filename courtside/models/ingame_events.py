@@ -38,7 +38,9 @@ class LakeGames:
     skipped: Counter = field(default_factory=Counter)
 
     def add_lines(self, lines: Iterable[bytes], season: int) -> None:
-        """Add one raw object's JSON lines (each a whole validated event) of `season`."""
+        """Add one raw object's JSON lines (each a whole validated event) of `season`. Objects must come in key
+        order (a game's events are in one shard, keyed by its first sequence number) so that a game's events keep
+        their arrival order, the order the live state applied them in."""
         for line in lines:
             if not line.strip():
                 continue
@@ -68,14 +70,13 @@ class LakeGames:
         for gid in usable:
             final = self.finals[gid]
             home, away = str(final["home_team"]), str(final["away_team"])
-            events = sorted(self.pbp[gid], key=lambda p: int(p["event_num"]))
             yield GameReplay(
                 gid,
                 gid,
                 home,
                 away,
                 int(final["home_score"] > final["away_score"]),
-                replay_payloads(events, home, away),
+                replay_payloads(self.pbp[gid], home, away),
                 season=self.seasons[gid],
             )
             if progress is not None:

@@ -14,7 +14,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from courtside.errors import EventRejected
 from courtside.features.live import REGULATION_PERIODS, LiveState, pbp_payload_from_row
+from courtside.ingest.rules import GameState, check_pbp, pbp_facts
 
 STEP_SECONDS = 30
 OT_STEP_SECONDS = 10
@@ -51,11 +53,19 @@ def replay(rows: Iterable[Mapping[str, Any]], home: str, away: str) -> Iterator[
 
 
 def replay_payloads(payloads: Iterable[Mapping[str, Any]], home: str, away: str) -> Iterator[LiveState]:
-    """The game's LiveState after each `pbp` payload the features handler would apply, as it applies them:
-    repeated or older event numbers are skipped (the handler's `LiveState.accepts`)."""
-    state = LiveState(home=home, away=away)
+    """The game's LiveState after each `pbp` payload the live path would apply, in the order given (the source's,
+    which is the game's time order; its event numbers are not): an event number already applied is skipped (the
+    features handler's `LiveState.accepts`), and so is a play the validate function would quarantine against the
+    game's earlier plays (its within-game rule, :func:`courtside.ingest.rules.check_pbp`: a score below one already
+    seen, a clock behind), so the states are the ones the stream serves. On the lake's events, which passed that
+    rule already, the check rejects nothing."""
+    state, rules = LiveState(home=home, away=away), GameState()
     for payload in payloads:
         if not state.accepts(payload):
+            continue
+        try:
+            check_pbp(pbp_facts(payload), rules)
+        except EventRejected:
             continue
         state = state.apply(payload)
         yield state

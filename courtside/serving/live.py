@@ -138,6 +138,7 @@ class LivePredictor:
             raise ServiceError(404, errors.GAME_NOT_LIVE, f"no live state for game {game_id}")
         state = _plain(dict(raw))
         as_of = state.pop("as_of", None)  # the store's event time of the newest play applied, not a model input
+        state.pop("seen", None)  # the tracker's bookkeeping (which plays it applied), not the game's state
         inputs = live_inputs(state)
         if self.priors is not None and not inputs.keys() >= PRIOR_NAMES:
             for name, value in self.priors(game_id).items():

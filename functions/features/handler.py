@@ -60,16 +60,16 @@ def _epoch(iso: str) -> float:
 
 
 def live_update(game_id: str, payload: dict[str, Any], occurred_at: str, s: OnlineStore) -> str:
-    """Apply one pbp payload to the game's live state; duplicates and older events (by event_num) are skipped."""
+    """Apply one pbp payload to the game's live state; an event already applied (by event_num) is skipped. Events
+    apply in arrival order, which is the game's time order: the source's numbers are not (see LiveState.seen)."""
     state = _live_cache.get(game_id)
     if state is None:
         stored = s.get_live_state(game_id)
         state = LiveState.from_dict(stored) if stored else LiveState.for_game(game_id)
     if not state.accepts(payload):
         return "stale"
-    num = int(payload.get("event_num", state.last_event_num + 1))
     new = state.apply(payload)
-    if not s.put_live_state(game_id, {**new.to_dict(), "f": new.features()}, occurred_at, seq=num):
+    if not s.put_live_state(game_id, {**new.to_dict(), "f": new.features()}, occurred_at, seq=new.events):
         _live_cache.pop(game_id, None)  # someone wrote a newer state: re-read next time
         return "stale"
     _live_cache[game_id] = new

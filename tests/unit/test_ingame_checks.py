@@ -68,7 +68,6 @@ def fitted(data_dir):
     import pandas as pd
 
     pbp = pd.read_parquet(data_dir / "pbp" / "pbp_2018-19_first300.parquet")
-    pbp = pbp.sort_values(["GAME_ID", "EVENTNUM"], kind="mergesort")
     index = pd.read_csv(data_dir / "pbp" / "games_index_2018-19_first300.csv", dtype={"GAME_ID": str})
     return ingame.fit(ingame.states_from_pbp(pbp, index), n_estimators=60)
 

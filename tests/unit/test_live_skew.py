@@ -1,8 +1,10 @@
 """Train/serve skew guard for the in-game model: real games replayed through the live path and the training path.
 
-Live path: each PlayByPlayV2 row becomes the stream's `pbp` event (courtside.sources.nba_stats.pbp_event, validated
-by courtside.events.parse_event), the features handler applies it to the online store (moto DynamoDB), and the live
-predictor turns the stored state into model inputs and a probability. Training path: the same rows through
+Live path: each PlayByPlayV2 row, in the source's order (the game's time order, as the producer streams it; the
+event numbers are not in it), becomes the stream's `pbp` event (courtside.sources.nba_stats.pbp_event), goes through
+the validate function's core (which quarantines a play behind the game's earlier ones and ignores a repeated one),
+the features handler applies what it forwards to the online store (moto DynamoDB), and the live predictor turns the
+stored state into model inputs and a probability. Training path: the same rows through
 courtside.models.ingame_states (the rows `courtside ingame-report` trains on). At every event both must give the
 model the same inputs and hence the same probability; a tracker or field name that differs between them (the
 in-game model once read neutral defaults for possession, bonus, run and timeouts in production) fails here.
@@ -17,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from courtside.events import parse_event
+from courtside.ingest.core import MemorySinks, process_records
+from courtside.ingest.state import MemoryStateStore
 from courtside.models import ingame, ingame_states
 from courtside.online_store import OnlineStore
 from courtside.serving.live import LivePredictor, live_inputs
@@ -27,6 +31,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:  # the handlers live in functions/, importable from the repository root
     sys.path.insert(0, str(REPO_ROOT))
 from functions.features import handler as features_handler  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _ingest_support import kinesis_record  # noqa: E402
 
 pytestmark = pytest.mark.slow  # about 1,000 events, each a DynamoDB put and a get on moto: tens of seconds
 
@@ -40,8 +47,7 @@ PRIORS = {"pregame_home_win_probability": PREGAME, "pregame_model_home_win_proba
 def extract(data_dir):
     import pandas as pd
 
-    pbp = pd.read_parquet(data_dir / "pbp" / "pbp_2018-19_first300.parquet")
-    pbp = pbp.sort_values(["GAME_ID", "EVENTNUM"], kind="mergesort")
+    pbp = pd.read_parquet(data_dir / "pbp" / "pbp_2018-19_first300.parquet")  # the source's order, as streamed
     index = pd.read_csv(data_dir / "pbp" / "games_index_2018-19_first300.csv", dtype={"GAME_ID": str})
     return pbp, index
 
@@ -63,6 +69,7 @@ def test_live_path_gives_the_model_its_training_inputs_at_every_event(aws, extra
     features_handler.reset_cache()
     store = OnlineStore()
     predictor = LivePredictor(store=store, provider=StaticModelProvider(model), priors=lambda _gid: PRIORS)
+    validation_state = MemoryStateStore()
     for nba_id in GAMES:
         game = GameRef(index[index["GAME_ID"] == nba_id].iloc[0].to_dict())
         rows = pbp[pbp["GAME_ID"] == nba_id].to_dict("records")
@@ -75,10 +82,16 @@ def test_live_path_gives_the_model_its_training_inputs_at_every_event(aws, extra
             for s in ingame_states.replay(rows, game.home, game.away)
         ]
         served: list[tuple[dict[str, float], float]] = []
-        for row in rows:
-            event = parse_event(json.dumps(pbp_event(game, row)).encode()).model_dump(mode="json")
+        validated = MemorySinks()
+        for i, row in enumerate(rows):  # in the source's order, as the producer streams them
+            before = len(validated.forwarded)
+            record = kinesis_record(json.dumps(pbp_event(game, row)).encode(), game.game_id, seq=i + 1)
+            process_records([record], validated, validation_state)  # the validate function's core
+            if len(validated.forwarded) == before:
+                continue  # quarantined or a repeated row: never reaches the features function
+            event = parse_event(validated.forwarded[-1][1]).model_dump(mode="json")
             if features_handler.handle_event(event, store) != "applied":
-                continue  # a repeated row: the handler skips it, and so does the training replay
+                continue  # an event number already applied: the handler skips it, and so does the training replay
             body = predictor.predict(game.game_id)
             inputs = {**live_inputs(body["state"]), **PRIORS}
             served.append((inputs, body["home_win_probability"]))

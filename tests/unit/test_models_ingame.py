@@ -16,7 +16,6 @@ def states(data_dir):
     import pandas as pd
 
     pbp = pd.read_parquet(data_dir / "pbp" / "pbp_2018-19_first300.parquet")
-    pbp = pbp.sort_values(["GAME_ID", "EVENTNUM"], kind="mergesort")
     index = pd.read_csv(data_dir / "pbp" / "games_index_2018-19_first300.csv", dtype={"GAME_ID": str})
     s = ingame.states_from_pbp(pbp, index)
     s, stats = ingame.add_leverage(s)
@@ -71,7 +70,6 @@ def test_replay_reports_its_progress_game_by_game(data_dir, states):
             self.seen.append("closed")
 
     pbp = pd.read_parquet(data_dir / "pbp" / "pbp_2018-19_first300.parquet")
-    pbp = pbp.sort_values(["GAME_ID", "EVENTNUM"], kind="mergesort")  # as the `states` fixture replays it
     index = pd.read_csv(data_dir / "pbp" / "games_index_2018-19_first300.csv", dtype={"GAME_ID": str})
     games = pbp["GAME_ID"].astype(str).str.zfill(10)
     first = sorted(games.unique())[:12]
