@@ -21,7 +21,7 @@ the team for team rebounds, turnovers and timeouts).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from courtside.teams import to_bref
@@ -247,8 +247,12 @@ class LiveState:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """The state as JSON-safe fields; the applied event numbers as a hex string (a few hundred bits)."""
-        return {**asdict(self), "seen": format(self.seen, "x")}
+        """The state as JSON-safe fields; the applied event numbers as a hex string (a few hundred bits). Read field
+        by field, not with `dataclasses.asdict`, whose recursive copy cost the features handler 28 us per event
+        (6x the update itself)."""
+        out = {name: getattr(self, name) for name in _FIELD_NAMES}
+        out["seen"] = format(self.seen, "x")
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> LiveState:
@@ -260,6 +264,9 @@ class LiveState:
         if "seen" in kw:
             kw["seen"] = int(str(kw["seen"]) or "0", 16)
         return cls(**kw)
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(LiveState))
 
 
 def _elapsed(period: int, clock: float) -> float:
