@@ -41,19 +41,24 @@ sys.path.insert(0, str(ROOT))
 from bench.ingame_validation import fold_table, rule_lines, score_shared_fit, walk_forward_states  # noqa: E402
 from courtside.models import ingame  # noqa: E402
 
-CANDIDATE = (*ingame.LATE_FEATURES, "pregame_model_logit")
-INSTEAD = tuple("pregame_model_logit" if f == "pregame_logit" else f for f in ingame.LATE_FEATURES)
+# The rule's baseline is stop 19's late features, which were shipped when it was fixed; the candidate is what
+# ingame.LATE_FEATURES became (so the script still measures the decision after it).
+BASELINE = ingame.LATE_FEATURES_STOP19
+CANDIDATE = (*BASELINE, "pregame_model_logit")
+INSTEAD = tuple("pregame_model_logit" if f == "pregame_logit" else f for f in BASELINE)
 CONTEXT_WEIGHTS = (0.7, 0.9)
-SHIPPED = "shipped recipe (ingame.LATE_FEATURES)"
+SHIPPED = "shipped recipe (stop 19's late features, ingame.LATE_FEATURES_STOP19)"
 CHOSEN = f"late features + pregame_model_logit, weight {ingame.LATE_WEIGHT} (candidate)"
 
 
 def candidates(train: pd.DataFrame, val: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The shipped model fitted once on `train`; its late logistic refitted with the pre-game model's logit."""
+    """The model fitted once on `train`; its late logistic fitted on stop 19's features and with the pre-game
+    model's logit."""
     model = ingame.fit(train, label_model=ingame.fit_label_model(train), early=False)
+    base = ingame.fit_late_logistic(train, model.label_model, late_features=BASELINE)
     late = ingame.fit_late_logistic(train, model.label_model, late_features=CANDIDATE)
     instead = ingame.fit_late_logistic(train, model.label_model, late_features=INSTEAD)
-    shipped = model.predict_frame(val)
+    shipped = dataclasses.replace(model, late=base).predict_frame(val)
     out = {SHIPPED: shipped}
     out[CHOSEN] = dataclasses.replace(model, late=late).predict_frame(val)
     for w in CONTEXT_WEIGHTS:
