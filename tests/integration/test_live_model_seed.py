@@ -68,7 +68,9 @@ def test_seeded_live_model_serves_the_shipped_prediction(
     body, service = _live(monkeypatch)
     assert body["model_version"] == version
     stored = body["state"]
-    assert stored == {k: v for k, v in _plain_state().items() if k != "as_of"}
+    item = _plain_state()
+    assert item["seen"] and "seen" not in stored  # the tracker's bookkeeping stays in the store
+    assert stored == {k: v for k, v in item.items() if k not in ("as_of", "seen")}
     inputs = live_inputs(stored)
     inputs.update(service.pregame.live_priors(GAME))  # type: ignore[attr-defined]
     inputs.setdefault("pregame_home_win_probability", 0.5)
