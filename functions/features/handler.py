@@ -61,22 +61,27 @@ def _epoch(iso: str) -> float:
 
 def live_update(game_id: str, payload: dict[str, Any], occurred_at: str, s: OnlineStore) -> str:
     """Apply one pbp payload to the game's live state; an event already applied (by event_num) is skipped. Events
-    apply in arrival order, which is the game's time order: the source's numbers are not (see LiveState.seen)."""
-    state = _live_cache.get(game_id)
-    if state is None:
-        stored = s.get_live_state(game_id)
-        state = LiveState.from_dict(stored) if stored else LiveState.for_game(game_id)
-    if not state.accepts(payload):
-        return "stale"
-    new = state.apply(payload)
-    if not s.put_live_state(game_id, {**new.to_dict(), "f": new.features()}, occurred_at, seq=new.events):
-        _live_cache.pop(game_id, None)  # someone wrote a newer state: re-read next time
-        return "stale"
-    _live_cache[game_id] = new
-    _live_cache.move_to_end(game_id)
-    while len(_live_cache) > LIVE_CACHE_SIZE:
-        _live_cache.popitem(last=False)
-    return "applied"
+    apply in arrival order, which is the game's time order: the source's numbers are not (see LiveState.seen).
+
+    The write is conditional on the count of applied events growing. A warm container's cached state can be behind
+    the stored one (another container applied the game's later plays); then the write is refused, the state is
+    re-read and the play applied to it, so no play is lost to a stale cache (optimistic, as the players update)."""
+    for attempt in range(5):
+        state = _live_cache.get(game_id) if attempt == 0 else None
+        if state is None:
+            stored = s.get_live_state(game_id)
+            state = LiveState.from_dict(stored) if stored else LiveState.for_game(game_id)
+        if not state.accepts(payload):
+            return "stale"
+        new = state.apply(payload)
+        if s.put_live_state(game_id, {**new.to_dict(), "f": new.features()}, occurred_at, seq=new.events):
+            _live_cache[game_id] = new
+            _live_cache.move_to_end(game_id)
+            while len(_live_cache) > LIVE_CACHE_SIZE:
+                _live_cache.popitem(last=False)
+            return "applied"
+        _live_cache.pop(game_id, None)
+    raise TimeoutError("live state kept conflicting")
 
 
 def players_update(game_id: str, payload: dict[str, Any], occurred_at: str, s: OnlineStore) -> str:

@@ -155,3 +155,22 @@ def test_pbp_events_update_live_state(aws, data_dir) -> None:
     expected = LiveState.for_game(gid).apply_all(payloads)
     assert LiveState.from_dict(stored) == expected
     assert stored["f"] == expected.features()
+
+
+def test_a_stale_warm_cache_does_not_lose_a_play(aws, data_dir) -> None:
+    """Container A cached the state after 40 plays; container B then applied plays 41-50. When A gets play 51, its
+    write (conditional on the count of applied plays growing) is refused, and it re-reads B's state and applies
+    the play to it instead of dropping it."""
+    from courtside.features.live import LiveState
+
+    features_handler.reset_cache()
+    payloads, events = opening_plays(data_dir, 51, "2018-10-17T00:10:00Z")
+    assert features_handler.handler(event_of(events[:40]), features_ctx()) == {"batchItemFailures": []}
+    stale = dict(features_handler._live_cache)
+    features_handler.reset_cache()  # container B
+    assert features_handler.handler(event_of(events[40:50]), features_ctx()) == {"batchItemFailures": []}
+    features_handler._live_cache.clear()
+    features_handler._live_cache.update(stale)  # container A again, with its old state
+    assert features_handler.handler(event_of(events[50:]), features_ctx()) == {"batchItemFailures": []}
+    stored = LiveState.from_dict(OnlineStore().get_live_state(OPENER))
+    assert stored == LiveState.for_game(OPENER).apply_all(payloads) and stored.events == 51
