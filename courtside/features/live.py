@@ -257,12 +257,16 @@ class LiveState:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> LiveState:
         """A state from `to_dict` output, also after a JSON round trip (run marks come back as lists). A state
-        stored before `seen` existed starts with none seen."""
+        stored before `seen` existed (stop 20) has a high-water mark, `last_event_num`, instead: every number up to
+        it counts as seen, which is what that state's dedupe assumed, so a game live across the deploy does not
+        re-apply a redelivered play."""
         kw = {k: d[k] for k in cls.__slots__ if k in d}  # type: ignore[attr-defined]
         if "run_marks" in kw:
             kw["run_marks"] = tuple((float(t), int(m)) for t, m in kw["run_marks"])
         if "seen" in kw:
             kw["seen"] = int(str(kw["seen"]) or "0", 16)
+        elif int(d.get("last_event_num", -1)) >= 0:
+            kw["seen"] = (1 << (int(d["last_event_num"]) + 1)) - 1
         return cls(**kw)
 
 

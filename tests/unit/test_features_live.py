@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -84,6 +86,30 @@ def test_pace_counts_changes_of_the_ball_and_shrinks_towards_the_league() -> Non
 def test_live_state_round_trips() -> None:
     s = LiveState(home="BOS", away="PHI").apply({"event_code": 1, "home_score": 2, "team": "BOS", "event_num": 3})
     assert LiveState.from_dict(s.to_dict()) == s
+    assert LiveState.from_dict(json.loads(json.dumps(s.to_dict()))) == s  # as stored: `seen` travels as hex
+
+
+def test_plays_numbered_out_of_time_order_all_apply_and_repeats_do_not() -> None:
+    """The source numbers a rebound at 3:57 as 115 and the layup after it as 114: both apply, in arrival order; a
+    redelivered play (either number) does not apply twice."""
+    s = LiveState(home="BOS", away="PHI")
+    rebound = {"event_num": 115, "event_code": 4, "team": "BOS", "period": 1, "clock_seconds": 237.0}
+    layup = {"event_num": 114, "event_code": 1, "team": "BOS", "period": 1, "clock_seconds": 227.0}
+    layup |= {"home_score": 2, "away_score": 0}
+    for p in (rebound, layup):
+        assert s.accepts(p)
+        s = s.apply(p)
+    assert s.events == 2 and s.home_score == 2 and s.possession == -1  # the made layup handed the ball over
+    assert not s.accepts(rebound) and not s.accepts(layup) and s.accepts({**layup, "event_num": 113})
+    assert s.accepts({"event_code": 9})  # a play without a number cannot be recognised again
+
+
+def test_a_state_stored_before_the_applied_set_keeps_its_high_water_mark() -> None:
+    """A live state written before stop 20 has `last_event_num` and no `seen`: numbers up to it count as seen."""
+    s = LiveState(home="BOS", away="PHI").apply({"event_code": 1, "home_score": 2, "team": "BOS", "event_num": 3})
+    old = {k: v for k, v in s.to_dict().items() if k != "seen"} | {"last_event_num": 3}
+    restored = LiveState.from_dict(old)
+    assert not any(restored.accepts({"event_num": n}) for n in range(4)) and restored.accepts({"event_num": 4})
 
 
 def test_team_item_encoding_is_exact_and_compact() -> None:
