@@ -59,6 +59,15 @@ def _epoch(iso: str) -> float:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
+def _remember(cache: OrderedDict[str, Any], key: str, value: Any, size: int) -> None:
+    """Keep `value` as the state this container wrote last for `key`, dropping the least recently written past
+    `size` (the warm caches of both optimistic updates below)."""
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > size:
+        cache.popitem(last=False)
+
+
 def live_update(game_id: str, payload: dict[str, Any], occurred_at: str, s: OnlineStore) -> str:
     """Apply one pbp payload to the game's live state; an event already applied (by event_num) is skipped. Events
     apply in arrival order, which is the game's time order: the source's numbers are not (see LiveState.seen).
@@ -75,10 +84,7 @@ def live_update(game_id: str, payload: dict[str, Any], occurred_at: str, s: Onli
             return "stale"
         new = state.apply(payload)
         if s.put_live_state(game_id, {**new.to_dict(), "f": new.features()}, occurred_at, seq=new.events):
-            _live_cache[game_id] = new
-            _live_cache.move_to_end(game_id)
-            while len(_live_cache) > LIVE_CACHE_SIZE:
-                _live_cache.popitem(last=False)
+            _remember(_live_cache, game_id, new, LIVE_CACHE_SIZE)
             return "applied"
         _live_cache.pop(game_id, None)
     raise TimeoutError("live state kept conflicting")
@@ -101,10 +107,7 @@ def players_update(game_id: str, payload: dict[str, Any], occurred_at: str, s: O
         seq = int(current.get("n", 0)) + 1
         stored = {**new, "n": seq}
         if s.put_players_state(team, stored, occurred_at, seq=seq):
-            _players_cache[team] = stored
-            _players_cache.move_to_end(team)
-            while len(_players_cache) > PLAYERS_CACHE_SIZE:
-                _players_cache.popitem(last=False)
+            _remember(_players_cache, team, stored, PLAYERS_CACHE_SIZE)
             return "applied"
         _players_cache.pop(team, None)
     raise TimeoutError("player state kept conflicting")
