@@ -114,8 +114,9 @@ LATE_FEATURES_STOP18 = (*LATE_FEATURES_V5, "margin_per_sqrt_poss_left")  # kept 
 LATE_FEATURES_STOP19 = (*LATE_FEATURES_STOP18, "pregame_logit")  # kept for the report's ablation
 # Since stop 20 also the pre-game model's logit unscaled (it knows the players and who plays, which Elo does not; Elo's
 # logit where no pre-game model probability is given). Chosen on validation folds by
-# bench/ingame_model_prior_late_validation.py (LOSO mean 0.0776592 vs 0.0777398, latest fold 0.0749394 vs 0.0751563,
-# forward weighted 0.0776175 vs 0.0777701). Kept >= 0 with Elo's term, which the fit then sets to 0 on every fold.
+# bench/ingame_model_prior_late_validation.py; on the arrival-order states (stop 20's tracker fix) LOSO mean 0.0776967
+# vs 0.0777788, latest fold 0.0751083 vs 0.0753141, forward weighted 0.0777407 vs 0.0778833 (first decided on the
+# event-number-order states, where it also met its rule). Kept >= 0 with Elo's term, which the fit sets to 0.
 LATE_FEATURES = (*LATE_FEATURES_STOP19, "pregame_model_logit")
 # Weight of the late logistic in the last-five-minutes blend (the trees get the rest). Chosen on leave-one-season-out
 # folds of 2015-16..2017-18 (mean last_5_min Brier 0.07842 at 0.6, 0.07844 at 0.5, 0.07897 at 0.0; the v3 late
