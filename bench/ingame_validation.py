@@ -25,9 +25,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from courtside.errors import EventRejected  # noqa: E402
 from courtside.features import live  # noqa: E402
-from courtside.ingest.rules import GameState, check_pbp, pbp_facts  # noqa: E402
+from courtside.ingest.rules import GameState  # noqa: E402
 from courtside.models import ingame, ingame_states  # noqa: E402
 from courtside.models.ingame_report import BINS, TRAIN_SEASONS, _season_code  # noqa: E402
 
@@ -49,11 +48,7 @@ def replay_with(hook_factory: Callable[[], Any]) -> Callable[..., Iterator[Any]]
                 payload = live.pbp_payload_from_row(row, home, away)
             except (ValueError, AttributeError, TypeError):
                 continue
-            if not state.accepts(payload):
-                continue
-            try:
-                check_pbp(pbp_facts(payload), game)
-            except EventRejected:
+            if not ingame_states.applies(state, game, payload):
                 continue
             state, out = hook(payload, state, state.apply(payload))
             yield out

@@ -61,14 +61,22 @@ def replay_payloads(payloads: Iterable[Mapping[str, Any]], home: str, away: str)
     rule already, the check rejects nothing."""
     state, rules = LiveState(home=home, away=away), GameState()
     for payload in payloads:
-        if not state.accepts(payload):
-            continue
-        try:
-            check_pbp(pbp_facts(payload), rules)
-        except EventRejected:
-            continue
-        state = state.apply(payload)
-        yield state
+        if applies(state, rules, payload):
+            state = state.apply(payload)
+            yield state
+
+
+def applies(state: LiveState, rules: GameState, payload: Mapping[str, Any]) -> bool:
+    """Would the live path apply `payload` to `state`? Not a number already applied (`LiveState.accepts`), and not
+    a play the validate function quarantines against the game's earlier plays (`rules`, advanced when it passes).
+    One predicate, so a bench's candidate tracker skips exactly the plays the shipped replay skips."""
+    if not state.accepts(payload):
+        return False
+    try:
+        check_pbp(pbp_facts(payload), rules)
+    except EventRejected:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
